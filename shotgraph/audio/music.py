@@ -1,0 +1,31 @@
+"""The music stage: a score cue per scene, from the scene's music cue, exactly the scene's length."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from shotgraph.backend import Backend
+from shotgraph.director.plan import ScenePlan
+
+
+@dataclass(frozen=True)
+class MusicRequest:
+    scene: ScenePlan
+    duration: float  # seconds
+    sample_rate: int
+    seed: int
+
+
+class MusicBackend(Backend):
+    stage = "music"
+
+    @abstractmethod
+    def render(self, request: MusicRequest, out: Path) -> None:
+        """Write a stereo float32 WAV of exactly round(duration * sample_rate) frames to `out`."""
+
+
+MUSIC_BACKENDS: dict[str, str] = {
+    "procedural": "shotgraph.audio.score:ProceduralScore",
+}

@@ -1,0 +1,54 @@
+"""What every stage backend declares, and the explicit registries that name them.
+
+A backend declares its stage, name and version, the model it loads (if any) and the settings that change its
+output; those, with its inputs' keys and the seed, make the cache key of what it produces (invariant 2).
+Registries map a name to "module:Class" so that `import shotgraph` never imports torch or diffusers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from shotgraph.errors import BackendError
+
+if TYPE_CHECKING:
+    from shotgraph.config import Profile
+
+
+class Backend(ABC):
+    stage: ClassVar[str]
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    model_id: ClassVar[str] = ""
+    revision: ClassVar[str] = ""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+
+    def cache_params(self) -> dict[str, Any]:
+        """Settings of this backend that change its output (resolution, sample rate, ...)."""
+        return {}
+
+    def key_fields(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "backend": self.name,
+            "version": self.version,
+            "model": self.model_id,
+            "revision": self.revision,
+            "params": self.cache_params(),
+        }
+
+
+def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profile) -> Any:
+    """Instantiate backend `name` of `stage` from its registry; an unknown name lists the known ones."""
+    if name not in registry:
+        raise BackendError(stage, name, f"unknown backend; known backends = {sorted(registry)}")
+    module_name, _, class_name = registry[name].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise BackendError(stage, name, f"cannot import {module_name}: {exc}") from exc
+    return getattr(module, class_name)(profile)

@@ -1,0 +1,177 @@
+"""The content-addressed artifact store (invariant 2).
+
+An artifact's key is a hash of what produced it: stage, backend name and version, model id and revision, the
+parameters that change output, the keys of its inputs and the seed. The same key means the stored file is
+reused. Files are written to a temporary name in the same folder and renamed into place, so a kill never leaves
+a half-written file under a valid key. A small SQLite index records what exists and what produced it.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shotgraph.errors import StoreError
+
+KEY_LENGTH = 32  # hex characters of sha256; 128 bits is plenty for a film's artifacts
+
+
+def artifact_key(fields: dict[str, Any], inputs: Iterable[str] = (), seed: int | None = None) -> str:
+    """Hash of a backend's key fields, its inputs' keys (order matters) and the seed."""
+    payload = {"fields": fields, "inputs": list(inputs), "seed": seed}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+@dataclass
+class StageStats:
+    count: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class StoreCounters:
+    """What this process reused and computed, per stage, for the run report."""
+
+    reused: dict[str, int] = field(default_factory=dict)
+    computed: dict[str, int] = field(default_factory=dict)
+
+
+class ArtifactStore:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.objects = self.root / "objects"
+        self.counters = StoreCounters()
+        self._lock = threading.Lock()
+        try:
+            self.objects.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
+                    " backend TEXT NOT NULL, size INTEGER NOT NULL, created REAL NOT NULL, meta TEXT NOT NULL)"
+                )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.root}: cannot open the artifact store: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.root / "index.sqlite", timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def path_for(self, key: str, suffix: str) -> Path:
+        return self.objects / key[:2] / f"{key}{suffix}"
+
+    def get(self, key: str, stage: str = "") -> Path | None:
+        """The stored file for `key`, or None. Counts a reuse for the report."""
+        with self._connect() as db:
+            row = db.execute("SELECT path FROM artifacts WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        path = self.root / row[0]
+        if not path.is_file():  # deleted by hand: forget it and recompute
+            with self._connect() as db:
+                db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
+            return None
+        if stage:
+            with self._lock:
+                self.counters.reused[stage] = self.counters.reused.get(stage, 0) + 1
+        return path
+
+    def put(
+        self,
+        key: str,
+        suffix: str,
+        write: Callable[[Path], None],
+        *,
+        stage: str,
+        backend: str,
+        meta: dict[str, Any] | None = None,
+    ) -> Path:
+        """Run `write(tmp_path)`, then move the file under `key` atomically and index it."""
+        final = self.path_for(key, suffix)
+        tmp: Path | None = None
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{key}.", suffix=f".tmp{suffix}", dir=final.parent)
+            os.close(fd)
+            tmp = Path(name)
+            write(tmp)
+            if not tmp.is_file() or tmp.stat().st_size == 0:
+                raise StoreError(f"{stage} backend '{backend}' wrote nothing for artifact {key}")
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, final)
+            tmp = None
+            with self._connect() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (key, str(final.relative_to(self.root)), stage, backend, final.stat().st_size, time.time(),
+                     json.dumps(meta or {}, default=str)),
+                )
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise StoreError(f"{self.root}: disk full while writing a {stage} artifact; nothing was lost") from exc
+            raise StoreError(f"{self.root}: cannot write a {stage} artifact: {exc}") from exc
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+        with self._lock:
+            self.counters.computed[stage] = self.counters.computed.get(stage, 0) + 1
+        return final
+
+    def fetch_or_make(
+        self,
+        key: str,
+        suffix: str,
+        write: Callable[[Path], None],
+        *,
+        stage: str,
+        backend: str,
+        meta: dict[str, Any] | None = None,
+    ) -> Path:
+        """The stored artifact for `key`, made by `write` only if it is not there yet."""
+        found = self.get(key, stage)
+        if found is not None:
+            return found
+        return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta)
+
+    def meta(self, key: str) -> dict[str, Any] | None:
+        with self._connect() as db:
+            row = db.execute("SELECT meta FROM artifacts WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def stats(self) -> dict[str, StageStats]:
+        with self._connect() as db:
+            rows = db.execute("SELECT stage, COUNT(*), SUM(size) FROM artifacts GROUP BY stage ORDER BY stage").fetchall()
+        return {stage: StageStats(count, size or 0) for stage, count, size in rows}
+
+    def keys(self) -> set[str]:
+        with self._connect() as db:
+            return {row[0] for row in db.execute("SELECT key FROM artifacts")}
+
+    def gc(self, keep: set[str]) -> StageStats:
+        """Remove every artifact whose key is not in `keep`, and stray temporary files. Returns what was freed."""
+        freed = StageStats()
+        with self._connect() as db:
+            rows = db.execute("SELECT key, path, size FROM artifacts").fetchall()
+            for key, rel, size in rows:
+                if key in keep:
+                    continue
+                (self.root / rel).unlink(missing_ok=True)
+                db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
+                freed.count += 1
+                freed.bytes += size
+        for stray in self.objects.glob("*/.*.tmp*"):
+            freed.bytes += stray.stat().st_size
+            stray.unlink(missing_ok=True)
+        return freed
