@@ -6,11 +6,16 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
 
-from shotgraph.errors import ShotgraphError
+from shotgraph.config import Profile, load_profile
+from shotgraph.errors import ConfigError, ShotgraphError
 
 app = typer.Typer(help="Turn a screenplay into a finished film.", no_args_is_help=True, add_completion=False)
 
@@ -33,3 +38,256 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log progress details")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command("parse")
+@friendly_errors
+def parse_command(
+    script: Path = typer.Argument(..., help="the screenplay (.fountain, .fdx or plain text)"),
+    as_json: bool = typer.Option(False, "--json", help="print the parsed Screenplay as JSON"),
+    to: str | None = typer.Option(None, "--to", metavar="FORMAT", help="convert the screenplay; FORMAT: fountain"),
+) -> None:
+    """Read a screenplay and show what shotgraph understood: scenes, characters, running time."""
+    from shotgraph.director.reader import read_screenplay
+    from shotgraph.errors import ConfigError
+
+    # 1. Check the flags before reading anything
+    if as_json and to:
+        raise ConfigError("choose one of --json and --to FORMAT, not both")
+    if to is not None and to != "fountain":
+        raise ConfigError(f"unknown --to format '{to}'; known formats: fountain")
+
+    # 2. Read; warnings go to stderr so stdout stays clean for --json and --to
+    screenplay = read_screenplay(script)
+    for warning in screenplay.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+    # 3. Print what was asked for
+    if to == "fountain":
+        from shotgraph.director.fountain_writer import to_fountain
+
+        text = to_fountain(screenplay)
+        typer.echo(text, nl=not text.endswith("\n"))
+    elif as_json:
+        typer.echo(screenplay.model_dump_json(indent=2))
+    else:
+        typer.echo(_screenplay_summary(screenplay))
+
+
+def _screenplay_summary(screenplay: Any) -> str:
+    from shotgraph.director.pages import estimate_pages
+
+    by = screenplay.title_page.get("Author") or screenplay.title_page.get("Authors")
+    out = [f"{screenplay.title}" + (f" by {' '.join(by.split())}" if by else ""),
+           f"{screenplay.source} ({screenplay.format})", "", f"Scenes ({len(screenplay.scenes)})"]
+    for scene in screenplay.scenes:
+        heading = scene.heading.text if scene.heading else "(before the first scene heading)"
+        # the script's own scene number where it has one, else the position (sc003 -> 3)
+        number = (scene.heading.number if scene.heading else None) or str(int(scene.id[2:]))
+        count = len(scene.elements)
+        out.append(f"  {number:>4}  {heading:<48} {count:>3} element{'s' if count != 1 else ''}")
+    out += ["", f"Characters ({len(screenplay.characters)})"]
+    for character in screenplay.characters:
+        out.append(f"  {character.name:<24} {character.lines:>3} line{'s' if character.lines != 1 else ''}")
+    pages = estimate_pages(screenplay)
+    seconds = round(pages * 60)
+    out += ["", f"Estimated length: {pages:.1f} pages, about {seconds // 60}:{seconds % 60:02d} "
+                "at one page per minute"]
+    return "\n".join(out)
+
+
+@app.command("plan")
+@friendly_errors
+def plan_command(
+    script: Path = typer.Argument(..., help="the screenplay (.fountain, .fdx or plain text)"),
+    rules: bool = typer.Option(False, "--rules", help="use the offline rule-based director"),
+    llm: str | None = typer.Option(None, "--llm", metavar="MODEL", help="plan with this chat model"),
+    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm"),
+    profile: str = typer.Option("draft", "--profile", help="profile name or .toml path"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="write the plan JSON here"),
+) -> None:
+    """Break the screenplay into scenes and shots; print the shot list."""
+    from rich.console import Console
+
+    from shotgraph.config import load_profile
+    from shotgraph.director.planning import plan_with_outcome
+    from shotgraph.director.reader import read_screenplay
+    from shotgraph.director.validate import save_plan
+    from shotgraph.errors import ConfigError
+
+    # 1. Settings: the profile's planner, overridden by the flags
+    if rules and llm:
+        raise ConfigError("choose one of --rules and --llm MODEL, not both")
+    if base_url and not llm:
+        raise ConfigError("--base-url needs --llm MODEL")
+    settings = load_profile(profile).planner
+    if rules:
+        settings = settings.model_copy(update={"mode": "rules"})
+    elif llm:
+        settings = settings.model_copy(update={"mode": "llm", "model": llm, "base_url": base_url or settings.base_url})
+
+    # 2. Read and plan
+    screenplay = read_screenplay(script)
+    outcome = plan_with_outcome(screenplay, settings)
+
+    # 3. Show the shot list (and the LLM's report), then write the plan
+    console = Console()
+    console.print(_shot_table(outcome.plan, screenplay))
+    seconds = outcome.plan.estimated_seconds
+    console.print(f"{len(outcome.plan.shots)} shots in {len(outcome.plan.scenes)} scenes; "
+                  f"estimated running time {int(seconds // 60)}:{int(seconds % 60):02d}")
+    if outcome.mode == "llm":
+        for note in outcome.report:
+            console.print(f"  {note}", markup=False)
+        console.print(f"LLM: {outcome.calls} call(s), {outcome.cached_calls} from cache; tokens: "
+                      f"{outcome.prompt_tokens} prompt + {outcome.completion_tokens} completion")
+    if output is not None:
+        save_plan(outcome.plan, output)
+        console.print(f"plan written to {output}", markup=False)
+
+
+def _shot_table(plan: Any, screenplay: Any) -> Any:
+    from rich.table import Table
+
+    words = {line.id: line.text.split() for line in screenplay.dialogue()}
+    table = Table(title=plan.title, show_lines=False)
+    for column in ("scene", "shot", "size", "move", "characters", "sec", "dialogue"):
+        table.add_column(column, justify="right" if column == "sec" else "left")
+    for shot in plan.shots:
+        first = words.get(shot.dialogue[0], []) if shot.dialogue else []
+        said = " ".join(first[:6]) + (" …" if len(first) > 6 else "")
+        if len(shot.dialogue) > 1:
+            said += f" (+{len(shot.dialogue) - 1})"
+        table.add_row(shot.scene, shot.id.split("-")[-1], shot.size.value, shot.move.value,
+                      ", ".join(shot.characters), f"{shot.min_duration:.1f}", said)
+    return table
+
+
+def _resolution(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    width, sep, height = value.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise ConfigError(f"--resolution {value!r}: expected WIDTHxHEIGHT, e.g. 1280x720")
+    return int(width), int(height)
+
+
+def _profile_with(name: str, **overrides: Any) -> Profile:
+    """The named profile with the command line's overrides, validated like the file itself."""
+    data = load_profile(name).model_dump()
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, _, field = dotted.partition(".")
+        data[section][field] = value
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"command line: {problems}") from None
+
+
+@app.command()
+@friendly_errors
+def make(
+    script: Path = typer.Argument(..., help="screenplay: .fountain, .fdx or plain text"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="film path (default: beside the script)"),
+    profile: str = typer.Option("draft", "--profile", "-p", help="profile name in configs/ or a .toml path"),
+    resolution: Optional[str] = typer.Option(None, help="WIDTHxHEIGHT, e.g. 1920x1080"),
+    fps: Optional[int] = typer.Option(None, help="frames per second"),
+    rules: bool = typer.Option(False, "--rules", help="plan with the rule-based director (offline)"),
+    llm: Optional[str] = typer.Option(None, "--llm", help="plan with this chat model"),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm"),
+    plan_file: Optional[Path] = typer.Option(None, "--plan", help="use this (hand-edited) plan.json"),
+    loudness: Optional[float] = typer.Option(None, help="integrated loudness target in LUFS (-23 broadcast)"),
+    burn_subtitles: Optional[bool] = typer.Option(None, "--burn-subtitles/--no-burn-subtitles"),
+    workdir: Optional[Path] = typer.Option(None, help="work folder (default: <script dir>/.shotgraph)"),
+    strict: bool = typer.Option(False, "--strict", help="stop at the first failed shot"),
+) -> None:
+    """Make the film: plan, cast, record, shoot, score, mix and cut, resuming any interrupted run."""
+    from shotgraph.director.production import Director
+
+    size = _resolution(resolution)
+    mode = "llm" if llm else ("rules" if rules else None)
+    chosen = _profile_with(
+        profile,
+        **{"output.width": size and size[0], "output.height": size and size[1], "output.fps": fps,
+           "output.loudness_lufs": loudness, "output.burn_subtitles": burn_subtitles,
+           "planner.mode": mode, "planner.model": llm, "planner.base_url": base_url},
+    )
+    director = Director(script, profile=chosen, output=output, workdir=workdir, plan_file=plan_file,
+                        strict=strict, show_progress=True)
+    report = director.make()
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def _print_report(report: Any) -> None:
+    console = Console()
+    table = Table(title="outputs", show_header=False, box=None)
+    for kind, path in report.outputs.items():
+        table.add_row(kind, path)
+    console.print(table)
+    minutes, seconds = divmod(round(report.seconds), 60)
+    console.print(f"{report.shots} shots, {minutes}:{seconds:02d} running time, made in {report.wall_seconds:.1f} s"
+                  + (" (resumed an interrupted run)" if report.resumed else ""))
+    stages = sorted(set(report.reused) | set(report.computed))
+    console.print("cache: " + ", ".join(
+        f"{stage} {report.computed.get(stage, 0)} made / {report.reused.get(stage, 0)} reused" for stage in stages))
+    for item, why in report.failures.items():
+        console.print(f"[red]failed[/red] {item}: {why} (a slate stands in for it)")
+
+
+cache_app = typer.Typer(help="Inspect and clean the artifact store.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+def _workdir(target: Path) -> Path:
+    from shotgraph.director.production import default_workdir
+
+    if target.is_file():
+        return default_workdir(target)
+    if (target / "store").is_dir():
+        return target
+    return target / ".shotgraph"
+
+
+@cache_app.command("stats")
+@friendly_errors
+def cache_stats(target: Path = typer.Argument(Path("."), help="a script, its folder, or a work folder")) -> None:
+    """What the store holds, per stage."""
+    from shotgraph.store import ArtifactStore
+
+    workdir = _workdir(target)
+    if not (workdir / "store").is_dir():
+        raise ShotgraphError(f"{workdir}: no artifact store here; run `shotgraph make` first")
+    table = Table("stage", "artifacts", "size")
+    total = 0
+    for stage, stats in ArtifactStore(workdir / "store").stats().items():
+        table.add_row(stage, str(stats.count), _megabytes(stats.bytes))
+        total += stats.bytes
+    Console().print(table)
+    Console().print(f"{workdir / 'store'}: {_megabytes(total)}")
+
+
+@cache_app.command("gc")
+@friendly_errors
+def cache_gc(target: Path = typer.Argument(Path("."), help="a script, its folder, or a work folder")) -> None:
+    """Remove every artifact that no film made in this work folder still uses."""
+    import json
+
+    from shotgraph.store import ArtifactStore
+
+    workdir = _workdir(target)
+    if not (workdir / "store").is_dir():
+        raise ShotgraphError(f"{workdir}: no artifact store here; run `shotgraph make` first")
+    keep: set[str] = set()
+    for manifest in (workdir / "films").glob("*.json"):
+        keep.update(json.loads(manifest.read_text(encoding="utf-8"))["keys"])
+    freed = ArtifactStore(workdir / "store").gc(keep)
+    Console().print(f"removed {freed.count} artifacts, {_megabytes(freed.bytes)} freed; kept {len(keep)}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"

@@ -60,6 +60,8 @@ class ArtifactStore:
                     "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
                     " backend TEXT NOT NULL, size INTEGER NOT NULL, created REAL NOT NULL, meta TEXT NOT NULL)"
                 )
+                # One row per computation: proves that a resumed or repeated run never computes a key twice.
+                db.execute("CREATE TABLE IF NOT EXISTS computed (key TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL)")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.root}: cannot open the artifact store: {exc}") from exc
 
@@ -118,6 +120,7 @@ class ArtifactStore:
                     (key, str(final.relative_to(self.root)), stage, backend, final.stat().st_size, time.time(),
                      json.dumps(meta or {}, default=str)),
                 )
+                db.execute("INSERT INTO computed VALUES (?, ?, ?)", (key, stage, time.time()))
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise StoreError(f"{self.root}: disk full while writing a {stage} artifact; nothing was lost") from exc
@@ -155,6 +158,11 @@ class ArtifactStore:
             rows = db.execute("SELECT stage, COUNT(*), SUM(size) FROM artifacts GROUP BY stage ORDER BY stage").fetchall()
         return {stage: StageStats(count, size or 0) for stage, count, size in rows}
 
+    def computations(self) -> dict[str, int]:
+        """How many times each key has been computed over the store's life."""
+        with self._connect() as db:
+            return dict(db.execute("SELECT key, COUNT(*) FROM computed GROUP BY key").fetchall())
+
     def keys(self) -> set[str]:
         with self._connect() as db:
             return {row[0] for row in db.execute("SELECT key FROM artifacts")}
@@ -169,6 +177,7 @@ class ArtifactStore:
                     continue
                 (self.root / rel).unlink(missing_ok=True)
                 db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
+                db.execute("DELETE FROM computed WHERE key = ?", (key,))
                 freed.count += 1
                 freed.bytes += size
         for stray in self.objects.glob("*/.*.tmp*"):

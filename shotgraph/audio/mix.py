@@ -1,0 +1,294 @@
+"""The mix: dialogue, music and effects placed on the film's timeline, music ducked under the words, the sum
+normalised to the profile's loudness with its true peak under the ceiling.
+
+A feature film does not fit in memory, so everything runs in blocks (`BLOCK_S`):
+
+1. Pass 1 builds each block of the three stems from the clips that overlap it, ducks the music with a sidechain
+   on the dialogue (envelope state carried from block to block), appends the block to each stem's WAV and feeds
+   the block's sum to a streaming BS.1770 meter.
+2. The gain that brings that sum to the target loudness is computed.
+3. Pass 2 reads the stems back a block at a time (plus a little context on each side), applies the gain and,
+   where the true peak would pass the ceiling, a look-ahead limiter; it writes the mix and measures it again.
+   If limiting pulled the loudness off target, pass 2 runs again with the gain corrected.
+
+Stems are written before the master gain: at unity they sum to the un-normalised mix (the reported `gain_db`
+takes them to the delivered one), which is what a re-mix wants.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shotgraph.audio.loudness import LoudnessMeter, sample_peaks
+from shotgraph.audio.wav import WavLayout, WavWriter, read_frames, read_wav, resample, wav_layout, write_wav
+from shotgraph.config import MixSettings, OutputSettings
+from shotgraph.errors import RenderError
+from shotgraph.render.timing import Timing
+
+log = logging.getLogger(__name__)
+
+BLOCK_S = 10.0  # seconds per processing block: ~4 MB per stereo stem block at 48 kHz
+CHANNELS = 2
+
+# sidechain: music ducks while the dialogue stem is above the threshold
+DUCK_THRESHOLD_DB = -50.0  # RMS of a 10 ms hop of the dialogue stem, dBFS
+DUCK_LOOKAHEAD_S = 0.10  # offline, so the duck can start before the first word instead of clipping it
+DUCK_ATTACK_S = 0.05  # time constants of the envelope follower
+DUCK_HOLD_S = 0.20  # bridges the gaps between words so music does not pump inside a sentence
+DUCK_RELEASE_S = 0.30
+HOP_S = 0.01
+
+# limiter: the gain reaches its floor before a peak and comes back after it
+LIMITER_MARGIN_DB = 0.1  # under the ceiling, for the smoothing between measured points
+LIMITER_RAMP_S = 0.005  # each of two cascaded moving averages: an S-shaped 10 ms attack and release
+LIMITER_HOLD_S = 0.03
+LOUDNESS_TOLERANCE_LU = 0.1  # pass 2 is repeated (at most MAX_PASSES times) until the mix is this close
+MAX_PASSES = 4
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A clip on the film's timeline: WAV file, start in seconds, gain relative to its track."""
+
+    path: Path
+    start: float
+    gain_db: float = 0.0
+
+
+@dataclass(frozen=True)
+class MixResult:
+    dialogue: Path  # stereo stems, before the master gain
+    music: Path
+    effects: Path
+    mix: Path  # the delivered stereo mix
+    integrated_lufs: float
+    true_peak_dbtp: float
+    duration: float  # seconds; exactly round(timing.duration * sample_rate) frames
+    gain_db: float  # master gain from the stems' sum to the mix (before limiting)
+    limited_db: float  # deepest gain reduction of the limiter; 0.0 when it never acted
+
+
+@dataclass(frozen=True)
+class _Clip:
+    path: Path
+    layout: WavLayout
+    start: int  # frame on the film's timeline
+    gain: float  # linear
+
+    @property
+    def end(self) -> int:
+        return self.start + self.layout.frames
+
+
+def _db(value: float) -> float:
+    return 10.0 ** (value / 20.0)
+
+
+class _Track:
+    """Clips of one stem, sorted by start, rendered for any range of the timeline."""
+
+    def __init__(self, name: str, placements: list[Placement], gain_db: float, rate: int, scratch: Path):
+        self.name = name
+        clips = []
+        for i, p in enumerate(placements):
+            path = Path(p.path)
+            try:
+                layout = wav_layout(path)
+            except FileNotFoundError:
+                raise RenderError(f"mix: {name} clip {path} does not exist") from None
+            if layout.channels > CHANNELS:
+                raise RenderError(f"mix: {name} clip {path} has {layout.channels} channels; expected mono or stereo")
+            if layout.sample_rate != rate:  # clips are scene-long at most: resampling one in memory is fine
+                samples, source_rate = read_wav(path)
+                path = scratch / f"{name}-{i:05d}-{rate}.wav"
+                write_wav(path, resample(samples, source_rate, rate), rate)
+                log.info("mix: resampled %s from %d Hz to %d Hz", p.path, source_rate, rate)
+                layout = wav_layout(path)
+            clips.append(_Clip(path, layout, int(round(p.start * rate)), _db(gain_db + p.gain_db)))
+        self.clips = sorted(clips, key=lambda c: c.start)
+
+    def render(self, start: int, frames: int) -> np.ndarray:
+        """(frames, 2) float32 of the timeline [start, start + frames)."""
+        out = np.zeros((frames, CHANNELS), dtype=np.float32)
+        end = start + frames
+        for clip in self.clips:
+            if clip.start >= end:
+                break
+            if clip.end <= start:
+                continue
+            lo, hi = max(start, clip.start), min(end, clip.end)
+            samples = read_frames(clip.path, lo - clip.start, hi - lo, clip.layout)
+            out[lo - start: hi - start] += samples * clip.gain  # mono broadcasts to both channels
+        return out
+
+
+class _Ducker:
+    """Sidechain gain for the music from the dialogue stem, one 10 ms hop at a time, state carried across blocks."""
+
+    def __init__(self, rate: int, duck_db: float):
+        self.hop = max(1, int(round(HOP_S * rate)))
+        hop_s = self.hop / rate
+        self.attack = math.exp(-hop_s / DUCK_ATTACK_S)
+        self.release = math.exp(-hop_s / DUCK_RELEASE_S)
+        self.hold_hops = int(round(DUCK_HOLD_S / hop_s))
+        self.lookahead = int(round(DUCK_LOOKAHEAD_S * rate))
+        self.threshold = _db(DUCK_THRESHOLD_DB) ** 2
+        self.duck_db = duck_db
+        self._envelope = 0.0
+        self._held = 0
+        self._last_gain = 1.0
+
+    def gains(self, sidechain: np.ndarray) -> np.ndarray:
+        """Per-sample music gain for a block whose dialogue, read `lookahead` frames ahead, is `sidechain`."""
+        frames = len(sidechain)
+        hops = -(-frames // self.hop)
+        padded = np.zeros((hops * self.hop, sidechain.shape[1]), dtype=np.float64)
+        padded[:frames] = sidechain
+        power = np.mean(padded.reshape(hops, self.hop, -1) ** 2, axis=(1, 2))
+        envelope = np.empty(hops)
+        env, held = self._envelope, self._held
+        for k, active in enumerate(power > self.threshold):
+            if active:
+                held = self.hold_hops
+            elif held:
+                held -= 1
+            target = 1.0 if active or held else 0.0
+            env = target + (env - target) * (self.attack if target > env else self.release)
+            envelope[k] = env
+        self._envelope, self._held = env, held
+        hop_gain = 10.0 ** (self.duck_db * envelope / 20.0)
+        # each hop's gain is reached at its last sample; interpolate linearly from the previous one
+        positions = np.concatenate([[-1.0], np.arange(1, hops + 1) * self.hop - 1.0])
+        gain = np.interp(np.arange(frames), positions, np.concatenate([[self._last_gain], hop_gain]))
+        self._last_gain = float(np.interp(frames - 1.0, positions, np.concatenate([[self._last_gain], hop_gain])))
+        return gain
+
+
+def _limit(peaks: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
+    """Per-sample gain <= 1 that keeps oversampled `peaks` (from `sample_peaks`) under `ceiling` (linear).
+
+    A forward-looking minimum over the ramp length (plus a hold behind) followed by two moving averages: each
+    averaged value only mixes minima that already include the peak, so the gain is at its floor on the peak.
+    """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ramp = 2 * max(1, int(LIMITER_RAMP_S * rate) // 2) + 1  # odd
+    hold = int(LIMITER_HOLD_S * rate)
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks.astype(np.float64), 1e-12))
+    ahead = 2 * (ramp - 1)  # window [n - hold, n + ahead]
+    size = hold + ahead + 1
+    floor = minimum_filter1d(needed, size, origin=hold - size // 2, mode="nearest")
+    trailing = (ramp - 1) // 2  # window [n - ramp + 1, n]
+    for _ in range(2):
+        floor = uniform_filter1d(floor, ramp, origin=trailing, mode="nearest")
+    return np.minimum(floor, 1.0)
+
+
+def _stem_block(stems: list[tuple[Path, WavLayout]], start: int, frames: int, total: int) -> np.ndarray:
+    """Sum of the stems over [start, start + frames), silence outside the film."""
+    out = np.zeros((frames, CHANNELS), dtype=np.float64)
+    lo, hi = max(0, start), min(total, start + frames)
+    if hi > lo:
+        for path, layout in stems:
+            out[lo - start: hi - start] += read_frames(path, lo, hi - lo, layout)
+    return out
+
+
+def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], out_dir: Path,
+             output: OutputSettings, mix: MixSettings) -> MixResult:
+    """Write the dialogue, music and effects stems and the normalised stereo mix into `out_dir`."""
+    # 1. Check inputs and lay the clips out
+    rate = output.sample_rate
+    total = int(round(timing.duration * rate))
+    if total <= 0:
+        raise RenderError(f"mix: the film is {timing.duration:.3f} s long; nothing to mix")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lines = [Placement(Path(line.audio), line.start) for line in timing.lines]
+    dialogue = _Track("dialogue", lines, 0.0, rate, out_dir)
+    score = _Track("music", music, mix.music_db, rate, out_dir)
+    sound = _Track("effects", effects, mix.effects_db, rate, out_dir)
+    paths = {name: out_dir / f"{name}.wav" for name in ("dialogue", "music", "effects", "mix")}
+    ducker = _Ducker(rate, mix.duck_db)
+    block = ducker.hop * max(1, round(BLOCK_S * rate / ducker.hop))  # whole hops: the sidechain never re-anchors
+
+    # 2. Pass 1: stems, ducking, loudness of their sum
+    premix = LoudnessMeter(rate, CHANNELS)
+    writers = {name: WavWriter(paths[name], rate, CHANNELS) for name in ("dialogue", "music", "effects")}
+    try:
+        for start in range(0, total, block):
+            frames = min(block, total - start)
+            words = dialogue.render(start, frames)
+            sidechain = dialogue.render(start + ducker.lookahead, frames)
+            tune = score.render(start, frames) * ducker.gains(sidechain)[:, None].astype(np.float32)
+            fx = sound.render(start, frames)
+            for name, samples in (("dialogue", words), ("music", tune), ("effects", fx)):
+                writers[name].write(samples)
+            premix.add(words.astype(np.float64) + tune + fx)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    stems = [(paths[name], wav_layout(paths[name])) for name in ("dialogue", "music", "effects")]
+
+    # 3. The master gain
+    loudness = premix.integrated()
+    if math.isinf(loudness):
+        log.warning("mix: the film is silent (below %.0f LUFS); no gain applied", -70.0)
+        gain_db = 0.0
+    else:
+        gain_db = output.loudness_lufs - loudness
+
+    # 4. Pass 2: gain, limiter, the mix; repeated while limiting pulls the loudness off target
+    ceiling_db = output.true_peak_dbtp - LIMITER_MARGIN_DB
+    for attempt in range(1, MAX_PASSES + 1):
+        measured, peak, limited = _write_mix(paths["mix"], stems, total, rate, block, _db(gain_db), _db(ceiling_db))
+        off = output.loudness_lufs - measured
+        too_loud = peak - output.true_peak_dbtp
+        log.debug("mix pass %d: gain %.2f dB, %.2f LUFS, %.2f dBTP, limiter %.2f dB", attempt, gain_db, measured,
+                  peak, limited)
+        if math.isinf(measured) or (abs(off) <= LOUDNESS_TOLERANCE_LU and too_loud <= 0.0):
+            break
+        gain_db += off
+        if too_loud > 0.0:
+            ceiling_db -= too_loud + 0.05
+    else:
+        log.warning("mix: after %d passes the mix is %.2f LUFS (target %.1f), %.2f dBTP (ceiling %.1f)",
+                    MAX_PASSES, measured, output.loudness_lufs, peak, output.true_peak_dbtp)
+
+    return MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"], mix=paths["mix"],
+                     integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate, gain_db=gain_db,
+                     limited_db=limited)
+
+
+def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate: int, block: int, gain: float,
+               ceiling: float) -> tuple[float, float, float]:
+    """One pass 2: returns the mix's integrated loudness, true peak (dBTP) and deepest limiting (dB).
+
+    Each block is read with `context` frames either side, so the limiter sees peaks coming and the true peak
+    of the block's own samples is exact; the same oversampled peaks serve the limiter and the meter.
+    """
+    context = int(LIMITER_HOLD_S * rate) + 4 * int(LIMITER_RAMP_S * rate) + 64
+    loudness = LoudnessMeter(rate, CHANNELS)
+    peak, deepest = 0.0, 1.0
+    with WavWriter(path, rate, CHANNELS) as writer:
+        for start in range(0, total, block):
+            frames = min(block, total - start)
+            middle = slice(context, context + frames)
+            x = _stem_block(stems, start - context, frames + 2 * context, total) * gain
+            peaks = sample_peaks(x)
+            if float(peaks.max()) > ceiling:
+                g = _limit(peaks, ceiling, rate)
+                deepest = min(deepest, float(g[middle].min()))
+                x *= g[:, None]
+                peaks = sample_peaks(x)
+            y = x[middle].astype(np.float32)
+            writer.write(y)
+            loudness.add(y)
+            peak = max(peak, float(peaks[middle].max()))
+    peak_db = 20.0 * math.log10(peak) if peak > 0 else float("-inf")
+    return loudness.integrated(), peak_db, max(0.0, -20.0 * math.log10(deepest))

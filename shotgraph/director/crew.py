@@ -1,0 +1,133 @@
+"""The production's fixed context: profile, store, output paths, and the backends, each loaded at most once.
+
+It is LangGraph's run-scoped context, kept apart from the (small, checkpointed) graph state.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from shotgraph.backend import load_backend
+from shotgraph.config import Profile
+from shotgraph.store import ArtifactStore, artifact_key
+
+STAGE_REGISTRIES: dict[str, tuple[str, str]] = {
+    # stage -> (module holding the registry, registry name); imported only when the stage runs
+    "look": ("shotgraph.characters.look", "LOOK_BACKENDS"),
+    "keyframe": ("shotgraph.stages.keyframe", "KEYFRAME_BACKENDS"),
+    "video": ("shotgraph.stages.video", "VIDEO_BACKENDS"),
+    "upscale": ("shotgraph.stages.upscale", "UPSCALE_BACKENDS"),
+    "dialogue": ("shotgraph.audio.dialogue", "DIALOGUE_BACKENDS"),
+    "music": ("shotgraph.audio.music", "MUSIC_BACKENDS"),
+    "foley": ("shotgraph.audio.foley", "FOLEY_BACKENDS"),
+}
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """Where `deliver` puts the film and what a post-production house expects beside it."""
+
+    film: Path
+
+    @classmethod
+    def beside(cls, film: Path) -> OutputPaths:
+        return cls(film=film)
+
+    @property
+    def srt(self) -> Path:
+        return self.film.with_suffix(".srt")
+
+    @property
+    def vtt(self) -> Path:
+        return self.film.with_suffix(".vtt")
+
+    @property
+    def otio(self) -> Path:
+        return self.film.with_suffix(".otio")
+
+    @property
+    def plan(self) -> Path:
+        return self.film.with_suffix(".plan.json")
+
+    @property
+    def stems(self) -> Path:
+        return self.film.with_suffix(".stems")
+
+
+def json_params(value: Any) -> Any:
+    """Pydantic models and paths made JSON-able for a cache key."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+@dataclass
+class Crew:
+    script: Path
+    workdir: Path
+    outputs: OutputPaths
+    profile: Profile
+    strict: bool = False
+    plan_file: Path | None = None
+    show_progress: bool = True
+    console: Console = field(default_factory=lambda: Console(stderr=True))
+    _backends: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def store(self) -> ArtifactStore:
+        return ArtifactStore(self.workdir / "store")
+
+    def backend(self, stage: str) -> Any:
+        """The profile's backend for `stage`, instantiated once per run (invariant 4)."""
+        with self._lock:
+            if stage not in self._backends:
+                import importlib
+
+                module_name, registry_name = STAGE_REGISTRIES[stage]
+                registry = getattr(importlib.import_module(module_name), registry_name)
+                name = getattr(self.profile.stages, stage)
+                self._backends[stage] = load_backend(stage, name, registry, self.profile)
+            return self._backends[stage]
+
+    def key(self, backend: Any, request: dict[str, Any], inputs: list[str] = (), seed: int | None = None) -> str:
+        fields = {**backend.key_fields(), "request": {k: json_params(v) for k, v in request.items()}}
+        return artifact_key(fields, inputs, seed)
+
+    def save_json(self, stage: str, model: BaseModel | dict[str, Any]) -> Path:
+        """Store a small JSON document (screenplay, plan, timing) under the hash of its content."""
+        text = model.model_dump_json(indent=1) if isinstance(model, BaseModel) else json.dumps(model, indent=1)
+        key = artifact_key({"stage": stage, "content": text})
+        return self.store.fetch_or_make(
+            key, ".json", lambda tmp: tmp.write_text(text, encoding="utf-8"), stage=stage, backend="json"
+        )
+
+    @contextmanager
+    def track(self, stage: str, total: int) -> Iterator[Callable[[], None]]:
+        """A progress bar for one stage; yields the function that advances it."""
+        if not self.show_progress or total == 0:
+            yield lambda: None
+            return
+        columns = (TextColumn(f"{stage:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=False) as progress:
+            task = progress.add_task(stage, total=total)
+            lock = threading.Lock()
+
+            def advance() -> None:
+                with lock:
+                    progress.advance(task)
+
+            yield advance

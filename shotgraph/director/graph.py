@@ -1,0 +1,411 @@
+"""The production graph: one LangGraph StateGraph from screenplay to delivered film.
+
+    read -> plan -> cast -> record -> time -> shoot -> score -> mix -> cut -> deliver
+
+Dialogue is recorded before the picture is shot because the words set each shot's length (invariant 7): the
+video stage must know its exact frame count. Every node is a plain function `State -> partial State`; the
+state holds ids and paths only (invariant 3); the heavy lifting is cached in the artifact store, so a node that
+re-runs after a kill reuses everything already made (invariant 2). Each stage runs over all its items before
+the next starts, so each model loads at most once (invariant 4). Review points (a later issue) slot in as
+`interrupt()` nodes after `plan` and after `shoot`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from typing_extensions import TypedDict
+
+from shotgraph.director.crew import Crew
+from shotgraph.director.plan import FilmPlan
+from shotgraph.director.screenplay import Screenplay
+from shotgraph.errors import BackendError, ShotgraphError
+from shotgraph.render.timing import Timing
+from shotgraph.store import artifact_key
+
+log = logging.getLogger(__name__)
+
+LOOK_SIZE = (512, 768)  # character reference images: portrait, independent of the film's resolution
+POOL_SIZE = max(1, os.cpu_count() or 1)  # CPU stages run in a bounded pool; ffmpeg runs as subprocesses
+
+T = TypeVar("T")
+
+
+class ProductionState(TypedDict, total=False):
+    screenplay: str  # path of the parsed screenplay (JSON) in the store
+    plan: str  # path of the validated FilmPlan (JSON)
+    looks: dict[str, str]  # character id -> reference image
+    recordings: dict[str, tuple[str, float]]  # dialogue id -> (WAV, seconds)
+    timing: str  # path of the Timing (JSON)
+    segments: dict[str, str]  # shot id -> film segment (MP4 at the film's size)
+    failures: dict[str, str]  # shot or line id -> what failed; the film still renders, with slates
+    music: dict[str, str]  # scene id -> score cue
+    ambience: dict[str, str]  # scene id -> ambience bed
+    effects: dict[str, str]  # shot id -> effects
+    mix: dict[str, str]  # "mix", "dialogue", "music", "effects" -> WAV
+    cut: dict[str, str]  # "film", "srt", "vtt", "otio" -> files in the store
+    delivered: dict[str, str]  # what the user gets, by kind
+
+
+@lru_cache(maxsize=8)
+def _screenplay(path: str) -> Screenplay:
+    return Screenplay.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=8)
+def _plan(path: str) -> FilmPlan:
+    return FilmPlan.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=8)
+def _timing(path: str) -> Timing:
+    return Timing.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def seed_of(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def key_of(path: str | Path) -> str:
+    """Artifacts are stored as <key><suffix>: the key is the file name up to its first dot."""
+    return Path(path).name.split(".", 1)[0]
+
+
+def _in_pool(items: Iterable[T], work: Callable[[T], Any], advance: Callable[[], None]) -> list[Any]:
+    def run(item: T) -> Any:
+        try:
+            return work(item)
+        finally:
+            advance()
+
+    with ThreadPoolExecutor(max_workers=POOL_SIZE) as pool:
+        return list(pool.map(run, items))
+
+
+# 1. read ---------------------------------------------------------------------------------------------------
+
+
+def read(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.director.reader import read_screenplay
+
+    crew = runtime.context
+    screenplay = read_screenplay(crew.script)
+    for warning in screenplay.warnings:
+        log.warning(warning)
+    return {"screenplay": str(crew.save_json("read", screenplay))}
+
+
+# 2. plan ---------------------------------------------------------------------------------------------------
+
+
+def plan(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.director.planning import plan as plan_film
+    from shotgraph.director.validate import load_plan
+
+    crew = runtime.context
+    screenplay = _screenplay(state["screenplay"])
+    if crew.plan_file is not None:
+        film_plan = load_plan(crew.plan_file, screenplay)
+    else:
+        film_plan = plan_film(screenplay, crew.profile.planner, cache_dir=crew.workdir / "llm")
+    return {"plan": str(crew.save_json("plan", film_plan))}
+
+
+# 3. cast: a reference look per character --------------------------------------------------------------------
+
+
+def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.characters.look import LookRequest
+
+    crew = runtime.context
+    film_plan = _plan(state["plan"])
+    backend = crew.backend("look")
+    width, height = LOOK_SIZE
+
+    def make(indexed: tuple[int, Any]) -> tuple[str, str]:
+        index, character = indexed
+        seed = seed_of(character.id)
+        request = LookRequest(character, index, film_plan.style, width, height, seed)
+        key = crew.key(backend, {"character": character, "index": index, "style": film_plan.style,
+                                 "size": [width, height]}, seed=seed)
+        path = crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
+                                        stage="look", backend=backend.name)
+        return character.id, str(path)
+
+    with crew.track("cast", len(film_plan.characters)) as advance:
+        looks = _in_pool(list(enumerate(film_plan.characters)), make, advance)
+    return {"looks": dict(looks)}
+
+
+# 4. record: every dialogue line, verbatim, in its character's voice --------------------------------------------
+
+
+def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.audio.dialogue import DialogueRequest
+    from shotgraph.audio.wav import wav_info
+
+    crew = runtime.context
+    screenplay = _screenplay(state["screenplay"])
+    film_plan = _plan(state["plan"])
+    backend = crew.backend("dialogue")
+    by_name = {c.name: (index, c) for index, c in enumerate(film_plan.characters)}
+    rate = crew.profile.output.sample_rate
+
+    def make(line: Any) -> tuple[str, tuple[str, float]]:
+        index, character = by_name[line.character]
+        request = DialogueRequest(line, character, index, rate)
+        words = {"text": line.text, "parts": line.parts, "extensions": line.extensions}
+        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": character.voice_sample,
+                                 "voice_index": index, "sample_rate": rate})
+        path = crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
+                                        stage="dialogue", backend=backend.name)
+        frames, _, sample_rate = wav_info(path)
+        return line.id, (str(path), frames / sample_rate)
+
+    lines = list(screenplay.dialogue())
+    with crew.track("record", len(lines)) as advance:
+        recordings = _in_pool(lines, make, advance)
+    return {"recordings": dict(recordings)}
+
+
+# 5. time: the words set the cut --------------------------------------------------------------------------------
+
+
+def time_shots(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.render.cut import compute_timing
+
+    crew = runtime.context
+    recordings = {line: (Path(path), seconds) for line, (path, seconds) in state["recordings"].items()}
+    timing = compute_timing(_plan(state["plan"]), _screenplay(state["screenplay"]), recordings, crew.profile.output)
+    return {"timing": str(crew.save_json("timing", timing))}
+
+
+# 6. shoot: keyframe -> video -> upscale, stage by stage, a failed shot becomes a slate -------------------------
+
+
+def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.stages.keyframe import KeyframeRequest
+    from shotgraph.stages.slate import render_card
+    from shotgraph.stages.upscale import UpscaleRequest
+    from shotgraph.stages.video import VideoRequest
+
+    crew = runtime.context
+    out = crew.profile.output
+    screenplay = _screenplay(state["screenplay"])
+    film_plan = _plan(state["plan"])
+    timing = _timing(state["timing"])
+    looks = {cid: Path(p) for cid, p in state["looks"].items()}
+    headings = {s.id: (s.heading.text if s.heading else "") for s in screenplay.scenes}
+    failures: dict[str, str] = {}
+    done: dict[str, Path] = {}  # shot id -> artifact of the stage just finished
+
+    def stage(name: str, suffix: str, make_request: Callable[[Any], tuple[Any, dict, list[str]]]) -> None:
+        backend = crew.backend(name)
+        shots = [s for s in film_plan.shots if s.id not in failures]
+
+        def work(shot: Any) -> None:
+            try:
+                request, params, inputs = make_request(shot)
+                key = crew.key(backend, params, inputs, seed=shot.seed)
+                done[shot.id] = crew.store.fetch_or_make(key, suffix, lambda tmp: backend.render(request, tmp),
+                                                         stage=name, backend=backend.name)
+            except Exception as exc:  # one shot's failure must not sink the film (invariant 6)
+                if crew.strict:
+                    raise BackendError(name, backend.name, f"shot {shot.id}: {exc}") from exc
+                failures[shot.id] = f"{name} ({backend.name}): {exc}"
+                log.error("shot %s failed in %s: %s", shot.id, name, exc)
+
+        with crew.track(name, len(shots)) as advance:
+            _in_pool(shots, work, advance)
+
+    keyframe_size = {"size": [out.width, out.height]}
+    stage("keyframe", ".png", lambda shot: (
+        KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
+                        tuple(film_plan.character(c) for c in shot.characters),
+                        {c: looks[c] for c in shot.characters}, film_plan.style, out.width, out.height),
+        {"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
+                                                       "prompt"}),
+         "scene": film_plan.scene(shot.scene), "heading": headings.get(shot.scene, ""), "style": film_plan.style,
+         **keyframe_size},
+        [key_of(looks[c]) for c in shot.characters],
+    ))
+    keyframes = dict(done)
+
+    def frames(shot: Any) -> int:
+        return timing.shot(shot.id).frames
+
+    stage("video", ".mp4", lambda shot: (
+        VideoRequest(shot, keyframes[shot.id], frames(shot), out.fps, out.width, out.height),
+        {"move": shot.move, "frames": frames(shot), "fps": out.fps, **keyframe_size},
+        [key_of(keyframes[shot.id])],
+    ))
+    clips = dict(done)
+    stage("upscale", ".mp4", lambda shot: (
+        UpscaleRequest(clips[shot.id], frames(shot), out.fps, out.width, out.height),
+        {"frames": frames(shot), "fps": out.fps, **keyframe_size},
+        [key_of(clips[shot.id])],
+    ))
+    segments = {shot_id: str(path) for shot_id, path in done.items() if shot_id not in failures}
+
+    for shot_id, why in failures.items():  # a slate that says what failed, exactly as long as the shot
+        lines = ["SHOT FAILED", shot_id, why]
+        count = timing.shot(shot_id).frames
+        key = artifact_key({"stage": "slate", "lines": lines, "frames": count, "fps": out.fps,
+                            "size": [out.width, out.height]})
+        segments[shot_id] = str(crew.store.fetch_or_make(
+            key, ".mp4", lambda tmp, lines=lines, count=count: render_card(
+                lines, count, out.fps, out.width, out.height, tmp, kind="slate"),
+            stage="slate", backend="card"))
+    return {"segments": segments, "failures": {**state.get("failures", {}), **failures}}
+
+
+# 7. score: music per scene, ambience per scene, effects per shot ----------------------------------------------
+
+
+def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.audio.foley import AmbienceRequest, EffectsRequest
+    from shotgraph.audio.music import MusicRequest
+
+    crew = runtime.context
+    rate = crew.profile.output.sample_rate
+    film_plan = _plan(state["plan"])
+    timing = _timing(state["timing"])
+    music_backend, foley_backend = crew.backend("music"), crew.backend("foley")
+    jobs: list[tuple[str, str, Callable[[], tuple[Any, Callable[[Path], None], dict, int]]]] = []
+
+    for scene_timing in timing.scenes:
+        scene = film_plan.scene(scene_timing.scene_id)
+        seconds = timing.seconds(scene_timing.frames)
+        seed = seed_of(scene.id)
+        music = MusicRequest(scene, seconds, rate, seed)
+        ambience = AmbienceRequest(scene, seconds, rate, seed)
+        jobs.append(("music", scene.id, lambda music=music: (
+            music_backend, lambda tmp: music_backend.render(music, tmp),
+            {"cue": music.scene.music, "mood": music.scene.mood, "duration": music.duration, "rate": rate},
+            music.seed)))
+        jobs.append(("ambience", scene.id, lambda ambience=ambience: (
+            foley_backend, lambda tmp: foley_backend.ambience(ambience, tmp),
+            {"ambience": ambience.scene.ambience, "duration": ambience.duration, "rate": rate}, ambience.seed)))
+    for shot in film_plan.shots:
+        seconds = timing.seconds(timing.shot(shot.id).frames)
+        effects = EffectsRequest(shot, film_plan.scene(shot.scene), seconds, rate, shot.seed)
+        jobs.append(("effects", shot.id, lambda effects=effects: (
+            foley_backend, lambda tmp: foley_backend.effects(effects, tmp),
+            {"cues": effects.shot.foley, "duration": effects.duration, "rate": rate}, effects.seed)))
+
+    def make(job: tuple[str, str, Callable[[], Any]]) -> tuple[str, str, str]:
+        kind, item, describe = job
+        backend, write, params, seed = describe()
+        key = crew.key(backend, {"kind": kind, **params}, seed=seed)
+        stage = "music" if kind == "music" else "foley"
+        return kind, item, str(crew.store.fetch_or_make(key, ".wav", write, stage=stage, backend=backend.name))
+
+    results: dict[str, dict[str, str]] = {"music": {}, "ambience": {}, "effects": {}}
+    with crew.track("score", len(jobs)) as advance:
+        for kind, item, path in _in_pool(jobs, make, advance):
+            results[kind][item] = path
+    return results  # type: ignore[return-value]
+
+
+# 8. mix: stems and a loudness-normalised stereo mix ----------------------------------------------------------
+
+
+MIX_STEMS = ("mix", "dialogue", "music", "effects")
+
+
+def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.audio.mix import Placement, mix_film
+
+    crew = runtime.context
+    timing = _timing(state["timing"])
+    film_plan = _plan(state["plan"])
+    scene_start = {s.scene_id: timing.seconds(s.start_frame) for s in timing.scenes}
+    music = [Placement(Path(p), scene_start[scene]) for scene, p in state["music"].items()]
+    effects = [Placement(Path(p), scene_start[scene]) for scene, p in state["ambience"].items()]
+    effects += [Placement(Path(p), timing.seconds(timing.shot(shot).start_frame)) for shot, p in state["effects"].items()]
+    settings = {"mix": crew.profile.mix.model_dump(), "output": crew.profile.output.model_dump(
+        include={"sample_rate", "loudness_lufs", "true_peak_dbtp"})}
+    inputs = [key_of(state["timing"])] + sorted(key_of(p.path) for p in music + effects)
+    key = artifact_key({"stage": "mix", "version": "1", "settings": settings, "shots": len(film_plan.shots)}, inputs)
+    stem_keys = {stem: artifact_key({"stage": "mix", "stem": stem}, [key]) for stem in MIX_STEMS}
+
+    stored = {stem: crew.store.get(k, "mix") for stem, k in stem_keys.items()}
+    if all(stored.values()):
+        return {"mix": {stem: str(p) for stem, p in stored.items()}}
+    with crew.track("mix", 1) as advance, tempfile.TemporaryDirectory(dir=crew.workdir) as scratch:
+        result = mix_film(timing, music, effects, Path(scratch), crew.profile.output, crew.profile.mix)
+        made = {stem: getattr(result, stem) for stem in MIX_STEMS}
+        paths = {stem: str(crew.store.put(stem_keys[stem], ".wav", lambda tmp, src=src: shutil.move(src, tmp),
+                                          stage="mix", backend="numpy"))
+                 for stem, src in made.items()}
+        log.info("mix: %.1f LUFS integrated, %.1f dBTP true peak", result.integrated_lufs, result.true_peak_dbtp)
+        advance()
+    return {"mix": paths}
+
+
+# 9. cut: the OTIO timeline, rendered; subtitles ------------------------------------------------------------------
+
+
+def cut(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.render.assemble import cut_film
+
+    crew = runtime.context
+    with crew.track("cut", 1) as advance:
+        made = cut_film(crew, _screenplay(state["screenplay"]), _plan(state["plan"]), _timing(state["timing"]), state)
+        advance()
+    return {"cut": {kind: str(path) for kind, path in made.items()}}
+
+
+# 10. deliver: the film and its sidecars where the user asked ----------------------------------------------------
+
+
+def deliver(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    crew = runtime.context
+    outputs = crew.outputs
+    try:
+        outputs.film.parent.mkdir(parents=True, exist_ok=True)
+        outputs.stems.mkdir(exist_ok=True)
+        delivered = {
+            "film": _place(state["cut"]["film"], outputs.film),
+            "srt": _place(state["cut"]["srt"], outputs.srt),
+            "vtt": _place(state["cut"]["vtt"], outputs.vtt),
+            "otio": _place(state["cut"]["otio"], outputs.otio),
+            "plan": _place(state["plan"], outputs.plan),
+        }
+        for stem in ("dialogue", "music", "effects"):
+            delivered[f"{stem} stem"] = _place(state["mix"][stem], outputs.stems / f"{stem}.wav")
+    except OSError as exc:
+        raise ShotgraphError(f"cannot write the film to {outputs.film.parent}: {exc}") from exc
+    return {"delivered": delivered}
+
+
+def _place(source: str, target: Path) -> str:
+    """Copy a stored artifact to where the user wants it, atomically (temp file + rename)."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+    return str(target)
+
+
+def build_graph() -> StateGraph:
+    graph = StateGraph(ProductionState, context_schema=Crew)
+    steps = [("read", read), ("plan", plan), ("cast", cast), ("record", record), ("time", time_shots),
+             ("shoot", shoot), ("score", score), ("mix", mix), ("cut", cut), ("deliver", deliver)]
+    previous = START
+    for name, node in steps:
+        graph.add_node(name, node)
+        graph.add_edge(previous, name)
+        previous = name
+    graph.add_edge(previous, END)
+    return graph

@@ -1,0 +1,154 @@
+"""The Python director API: `Director(script).make()` runs the production graph and reports what it did.
+
+A run is a LangGraph thread checkpointed in `<workdir>/checkpoints.sqlite`. The thread is named by what the
+run is asked to make (script bytes, profile, plan file, output path), so a run that was killed and is started
+again with the same request resumes where it stopped; a changed request starts a new thread, and the artifact
+store makes that re-render only what the change touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from shotgraph.config import Profile, load_profile
+from shotgraph.director.crew import Crew, OutputPaths
+from shotgraph.director.graph import build_graph
+from shotgraph.errors import ShotgraphError
+from shotgraph.render.timing import Timing
+
+
+@dataclass
+class FilmReport:
+    outputs: dict[str, str]
+    shots: int
+    seconds: float
+    failures: dict[str, str]
+    reused: dict[str, int]
+    computed: dict[str, int]
+    resumed: bool
+    wall_seconds: float = 0.0
+    stages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def default_workdir(script: Path) -> Path:
+    return script.resolve().parent / ".shotgraph"
+
+
+def default_output(script: Path) -> Path:
+    return script.resolve().with_suffix(".mp4")
+
+
+class Director:
+    """Make a film from a screenplay file.
+
+    >>> report = Director("examples/last_ferry.fountain").make()   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        script: str | Path,
+        *,
+        profile: Profile | str = "draft",
+        output: str | Path | None = None,
+        workdir: str | Path | None = None,
+        plan_file: str | Path | None = None,
+        strict: bool = False,
+        show_progress: bool = False,
+    ):
+        self.script = Path(script)
+        if not self.script.is_file():
+            raise ShotgraphError(f"{self.script}: no such screenplay file")
+        self.profile = load_profile(profile) if isinstance(profile, str) else profile
+        film = Path(output) if output is not None else default_output(self.script)
+        if film.suffix.lower() != ".mp4":
+            raise ShotgraphError(f"{film}: the film is written as MP4; give an output path ending in .mp4")
+        self.crew = Crew(
+            script=self.script,
+            workdir=Path(workdir) if workdir is not None else default_workdir(self.script),
+            outputs=OutputPaths.beside(film.resolve()),
+            profile=self.profile,
+            strict=strict,
+            plan_file=Path(plan_file) if plan_file is not None else None,
+            show_progress=show_progress,
+        )
+
+    def thread_id(self) -> str:
+        request = {
+            "script": hashlib.sha256(self.script.read_bytes()).hexdigest(),
+            "profile": self.profile.model_dump(mode="json"),
+            "plan": hashlib.sha256(self.crew.plan_file.read_bytes()).hexdigest() if self.crew.plan_file else None,
+            "output": str(self.crew.outputs.film),
+        }
+        return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:24]
+
+    def make(self) -> FilmReport:
+        started = time.perf_counter()
+        self._check_output_writable()
+        self.crew.workdir.mkdir(parents=True, exist_ok=True)
+        config = {"configurable": {"thread_id": self.thread_id()}}
+        with SqliteSaver.from_conn_string(str(self.crew.workdir / "checkpoints.sqlite")) as saver:
+            graph = build_graph().compile(checkpointer=saver)
+            resumed = bool(graph.get_state(config).next)
+            state = graph.invoke(None if resumed else {}, config, context=self.crew)
+        timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
+        self._remember(state)
+        counters = self.crew.store.counters
+        return FilmReport(
+            outputs=state["delivered"],
+            shots=len(timing.shots),
+            seconds=timing.duration,
+            failures=state.get("failures", {}),
+            reused=dict(counters.reused),
+            computed=dict(counters.computed),
+            resumed=resumed,
+            wall_seconds=time.perf_counter() - started,
+        )
+
+    def _check_output_writable(self) -> None:
+        """Refuse an unwritable output folder before any work is done."""
+        folder = self.crew.outputs.film.parent
+        probe = folder / f".shotgraph-write-test-{time.time_ns()}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ShotgraphError(f"{folder}: cannot write the film there ({exc.strerror or exc})") from None
+
+    def _remember(self, state: dict) -> None:
+        """Record which artifacts this film uses, so `shotgraph cache gc` keeps them."""
+        keys = referenced_keys(state)
+        manifests = self.crew.workdir / "films"
+        manifests.mkdir(exist_ok=True)
+        name = hashlib.sha256(str(self.crew.outputs.film).encode()).hexdigest()[:16]
+        (manifests / f"{name}.json").write_text(
+            json.dumps({"film": str(self.crew.outputs.film), "keys": sorted(keys)}, indent=1), encoding="utf-8"
+        )
+
+
+def referenced_keys(state: dict) -> set[str]:
+    """Every store key named in a finished run's state (paths are <store>/objects/xx/<key>.<suffix>)."""
+    keys: set[str] = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif isinstance(value, str) and "/objects/" in value:
+            keys.add(Path(value).name.split(".", 1)[0])
+
+    visit({k: v for k, v in state.items() if k != "delivered"})
+    return keys

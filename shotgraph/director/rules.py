@@ -1,0 +1,686 @@
+"""The rule-based director: a FilmPlan from the screenplay alone. Deterministic, offline, fast.
+
+It reads the screenplay the way a first assistant director breaks it down: each scene gets a mood, light,
+music and ambience from its heading and words; each action paragraph becomes a shot sized by what it
+describes; each dialogue block is covered exactly once, in order (invariant 1), by singles, over-the-shoulders
+or two-shots. Timing follows the words (invariant 7) at the rates below.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+
+from shotgraph.director.lexicon import (
+    AGE_NUMBER,
+    AMBIENCE_WORDS,
+    BUILD_WORDS,
+    CAPS_RUN,
+    CLOSE_WORDS,
+    CLOTHES,
+    CONTINUING_TIMES,
+    DEFAULT_MOOD,
+    DETERMINERS,
+    EMOTIONAL_WORDS,
+    FEMALE_WORDS,
+    HAIR_PATTERN,
+    INSERT_OBJECTS,
+    INSERT_OPENERS,
+    MALE_WORDS,
+    MOOD_WORDS,
+    MUSIC_BY_MOOD,
+    NOT_SOUNDS,
+    PAN_VERBS,
+    PERSON_NOUNS,
+    SOUND_PARTICLES,
+    SOUND_WORDS,
+    STANDALONE_TRANSITION,
+    TIMBRE_WORDS,
+    TIME_OF_DAY,
+    TRACKING_VERBS,
+    TRANSITIONS,
+    WARDROBE_PATTERN,
+)
+from shotgraph.director.plan import (
+    CameraAngle,
+    CameraMove,
+    CharacterPlan,
+    FilmPlan,
+    FoleyCue,
+    MusicCue,
+    ScenePlan,
+    Shot,
+    ShotSize,
+    TransitionKind,
+    Voice,
+)
+from shotgraph.director.screenplay import Action, Character, Dialogue, Lyrics, Scene, Screenplay, Transition
+
+# --- Timing. A screenplay page plays for about one minute; these rates land the plan there. ---
+# Conversational film dialogue runs at about 150 words per minute.
+SPEAKING_WORDS_PER_SECOND = 150 / 60
+# Breathing room after every dialogue block (cue pickup, reaction), seconds.
+PAUSE_PER_LINE = 0.4
+# A parenthetical ("(beat)", "(softly)") marks a pause or a performed beat, seconds.
+PAUSE_PER_PARENTHETICAL = 0.6
+# Action plays at about the pace it is read aloud briskly: 180 words per minute (action is terse; a page of it
+# still plays about a minute once establishing shots and minimum shot lengths are added).
+ACTION_WORDS_PER_SECOND = 180 / 60
+# Sung lyrics are slower than speech: about 90 words per minute.
+SINGING_WORDS_PER_SECOND = 90 / 60
+# An establishing shot holds long enough to read the place.
+ESTABLISHING_SECONDS = 3.0
+# No shot shorter than this: below it a cut reads as a flash.
+MIN_SHOT_SECONDS = 1.5
+# An action paragraph longer than this (words) is split at sentence ends into several shots.
+MAX_ACTION_WORDS_PER_SHOT = 30
+# A dialogue block this short (words) may be grouped into a two-shot with its neighbours.
+SHORT_LINE_WORDS = 8
+# At most this many short lines share one two-shot.
+MAX_LINES_PER_TWO_SHOT = 6
+
+DEFAULT_STYLE = "cinematic film still, 35mm photograph, natural color grading, shallow depth of field"
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+def plan_by_rules(screenplay: Screenplay, style: str | None = None) -> FilmPlan:
+    """Break the screenplay into characters, scenes and shots. Same input, same plan, byte for byte."""
+    style = style or DEFAULT_STYLE
+    characters = _character_plans(screenplay)
+    ids = {c.name: c.id for c in characters}
+    looks = {c.id: c.look for c in characters}
+    scenes: list[ScenePlan] = []
+    shots: list[Shot] = []
+    pending = _Pending()
+    previous_time = "unspecified"
+    for scene in screenplay.scenes:
+        scene_plan = _scene_plan(scene, previous_time)
+        previous_time = scene_plan.time_of_day
+        scenes.append(scene_plan)
+        breakdown = _SceneBreakdown(scene, scene_plan, ids, looks, style, pending)
+        shots += breakdown.shots()
+    return FilmPlan(title=screenplay.title, style=style, characters=characters, scenes=scenes, shots=shots)
+
+
+# --- characters -------------------------------------------------------------------------------------------
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "character"
+
+
+def _character_plans(screenplay: Screenplay) -> list[CharacterPlan]:
+    plans: list[CharacterPlan] = []
+    used: set[str] = set()
+    actions = [e.text for e in screenplay.elements() if isinstance(e, Action)]
+    for character in screenplay.characters:
+        base = slug(character.name)
+        cid, n = base, 2
+        while cid in used:
+            cid, n = f"{base}-{n}", n + 1
+        used.add(cid)
+        voice = _voice(character, actions)
+        plans.append(CharacterPlan(id=cid, name=character.name, look=_look(character, voice), voice=voice))
+    return plans
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# "her" is possessive (counts) unless an object: then a stop word or the sentence end follows it
+_OBJECT_FOLLOWERS = frozenset("and as to with at in on from for up down off out back a the but or".split())
+
+
+def _gender_votes(character: Character, actions: list[str]) -> tuple[int, int]:
+    """(female, male) pronoun votes that point at this character, not at whoever they are with.
+
+    Counted: the introduction sentence; possessive his / her and subject he / she after the name in a sentence
+    that names them; a sentence opening with He / She right after one that names them.
+    """
+    name = re.compile(rf"\b{re.escape(character.name)}\b", re.IGNORECASE)
+    texts = [character.introduction or ""]
+    for paragraph in actions:
+        previous_named = False
+        for sentence in _SENTENCE.split(paragraph):
+            match = name.search(sentence)
+            if match:
+                texts.append(sentence[match.end():])
+            elif previous_named and re.match(r"(?:She|He)\b", sentence):
+                texts.append(sentence.split()[0])
+            previous_named = match is not None
+    female = male = 0
+    for text in texts:
+        words = _words(text)
+        for i, w in enumerate(words):
+            if w == "her":
+                following = words[i + 1] if i + 1 < len(words) else ""
+                female += bool(following) and following not in _OBJECT_FOLLOWERS
+            elif w in {"him"}:
+                continue  # an object pronoun usually points at someone else
+            else:
+                female += w in FEMALE_WORDS
+                male += w in MALE_WORDS
+    title = _words(character.name)[:1]
+    female += 3 * sum(w in {"mrs", "ms", "miss", "lady"} for w in title)
+    male += 3 * sum(w in {"mr", "sir", "lord"} for w in title)
+    return female, male
+
+
+def _voice(character: Character, actions: list[str]) -> Voice:
+    female, male = _gender_votes(character, actions)
+    gender = "female" if female > male else "male" if male > female else "neutral"
+    intro = character.introduction or ""
+    intro_words = set(_words(intro))
+    timbre = next((t for t, cues in TIMBRE_WORDS.items() if intro_words & set(cues)), "")
+    return Voice(gender=gender, age=_age_group(intro), timbre=timbre)
+
+
+def _age_number(intro: str) -> int | None:
+    match = AGE_NUMBER.search(intro)
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def _age_group(intro: str) -> str:
+    age = _age_number(intro)
+    words = set(_words(intro))
+    if age is not None:
+        return "child" if age < 13 else "young" if age < 30 else "adult" if age < 60 else "elderly"
+    if words & {"kid", "child", "boy", "girl", "toddler"}:
+        return "child"
+    if words & {"teen", "teenager", "young", "youthful"}:
+        return "young"
+    if words & {"old", "elderly", "aging", "ageing", "aged", "grey-haired", "gray-haired", "white-haired"}:
+        return "elderly"
+    return "adult"
+
+
+def _wardrobe(phrase: str) -> str:
+    """'a yellow oilskin and a wool hat older than most' -> 'yellow oilskin and a wool hat'; '' if no clothes."""
+    words = phrase.lower().split()
+    last = max((i for i, w in enumerate(words) if w.strip("'’s") in CLOTHES or w in CLOTHES), default=None)
+    return " ".join(words[: last + 1]) if last is not None else ""
+
+
+def _look(character: Character, voice: Voice) -> str:
+    """An image-prompt description from the introduction sentence; a neutral one when there is none."""
+    intro = character.introduction or ""
+    person = {"female": "woman", "male": "man"}.get(voice.gender, "person")
+    age = _age_number(intro)
+    if age is not None and age >= 20:
+        pronoun = {"woman": "her", "man": "his"}.get(person, "their")
+        head = f"{person} in {pronoun} {(age // 10) * 10}s"
+    elif age is not None:
+        head = f"teenage {person}" if age >= 13 else {"woman": "girl", "man": "boy"}.get(person, "child")
+    else:
+        head = {"child": f"young {person}", "young": f"young {person}", "elderly": f"elderly {person}"}.get(
+            voice.age, f"adult {person}"
+        )
+    intro_lower = intro.lower()
+    parts = [head]
+    parts += [w for w in BUILD_WORDS if re.search(rf"\b{re.escape(w)}\b", intro_lower)]
+    parts += [m.group(0).lower() for m in HAIR_PATTERN.finditer(intro)]
+    parts += [w for w in (_wardrobe(m.group(2)) for m in WARDROBE_PATTERN.finditer(intro)) if w][:2]
+    if len(parts) == 1:
+        parts.append("plain everyday clothes, neutral expression")
+    return ", ".join(dict.fromkeys(p for p in parts if p))
+
+
+# --- scenes -----------------------------------------------------------------------------------------------
+
+
+def _scene_text(scene: Scene) -> str:
+    texts = [scene.heading.text if scene.heading else ""]
+    for element in scene.elements:
+        if isinstance(element, Dialogue):
+            texts.append(element.text)
+            texts += element.parentheticals
+        elif isinstance(element, Action):
+            texts.append(element.text)
+    return " ".join(texts)
+
+
+def _mood(words: list[str]) -> str:
+    counts = {mood: sum(w in cues for w in words) for mood, cues in MOOD_WORDS.items()}
+    best = max(counts.values(), default=0)
+    return next((m for m, n in counts.items() if n == best), DEFAULT_MOOD) if best else DEFAULT_MOOD
+
+
+def _time_of_day(scene: Scene, previous: str) -> str:
+    time = (scene.heading.time if scene.heading else "").upper().strip()
+    if time in TIME_OF_DAY:
+        return TIME_OF_DAY[time]
+    if time and time.startswith(CONTINUING_TIMES):
+        return previous
+    return next((v for k, v in TIME_OF_DAY.items() if k in time), "unspecified")
+
+
+def _lighting(interior: bool, time: str, mood: str, words: set[str]) -> str:
+    if time == "night":
+        light = ("warm tungsten practicals, deep shadows" if interior
+                 else "moonlight and sodium streetlight, high contrast")
+    elif time == "dawn":
+        light = "cool blue pre-dawn light" + (" through the windows" if interior else "")
+    elif time == "dusk":
+        light = "low golden sun" + (" through the windows" if interior else ", long shadows")
+    elif time == "day":
+        overcast = words & set(AMBIENCE_WORDS["rain"]) or "fog" in words
+        light = "soft window daylight" if interior else "overcast daylight" if overcast else "natural daylight"
+    else:
+        light = "soft motivated light"
+    tint = {"eerie": "cold desaturated tones", "tense": "hard contrast", "warm": "warm tones",
+            "melancholy": "muted colors"}.get(mood)
+    return f"{light}, {tint}" if tint else light
+
+
+def _ambience(scene: Scene, words: set[str], time: str) -> str:
+    heading = scene.heading
+    layers = ["room tone"] if heading is None or heading.interior else []
+    layers += [name for name, cues in AMBIENCE_WORDS.items() if words & set(cues)]
+    if not layers:
+        layers = ["night"] if time == "night" else ["outdoor air"]
+    return ", ".join(layers)
+
+
+def _scene_plan(scene: Scene, previous_time: str) -> ScenePlan:
+    words = _words(_scene_text(scene))
+    word_set = set(words)
+    mood = _mood(words)
+    time = _time_of_day(scene, previous_time)
+    interior = scene.heading is None or scene.heading.interior
+    tempo, instruments, intensity = MUSIC_BY_MOOD[mood]
+    if time == "night":
+        intensity = round(max(0.0, intensity - 0.05), 2)
+    return ScenePlan(
+        id=scene.id,
+        mood=mood,
+        lighting=_lighting(interior, time, mood, word_set),
+        time_of_day=time,
+        music=MusicCue(mood=mood, tempo_bpm=tempo, instrumentation=list(instruments), intensity=intensity),
+        ambience=_ambience(scene, word_set, time),
+    )
+
+
+# --- shots ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    """A transition waiting for the next shot; it may cross a scene boundary."""
+
+    transition: TransitionKind | None = None
+
+
+@dataclass
+class _Draft:
+    size: ShotSize
+    description: str
+    characters: list[str] = field(default_factory=list)
+    move: CameraMove = CameraMove.STATIC
+    angle: CameraAngle = CameraAngle.EYE_LEVEL
+    dialogue: list[Dialogue] = field(default_factory=list)
+    action_words: int = 0
+    foley: list[FoleyCue] = field(default_factory=list)
+    fixed_seconds: float | None = None
+    is_action: bool = False
+    transition: TransitionKind = TransitionKind.CUT
+
+    def seconds(self) -> float:
+        if self.fixed_seconds is not None:
+            return self.fixed_seconds
+        action = self.action_words / ACTION_WORDS_PER_SECOND
+        speech = sum(line_seconds(line) for line in self.dialogue)
+        return round(max(MIN_SHOT_SECONDS, action, speech), 2)
+
+
+def line_seconds(line: Dialogue) -> float:
+    """How long a dialogue block plays: its words at speaking rate, plus a pause per line and per parenthetical."""
+    words = len(_WORD.findall(line.text))
+    return words / SPEAKING_WORDS_PER_SECOND + PAUSE_PER_LINE + PAUSE_PER_PARENTHETICAL * len(line.parentheticals)
+
+
+def transition_kind(text: str) -> TransitionKind:
+    upper = text.upper()
+    return next((kind for key, kind in TRANSITIONS if key in upper), TransitionKind.CUT)
+
+
+def _emotional(text: str) -> bool:
+    lower = text.lower()
+    return any(cue in lower for cue in EMOTIONAL_WORDS)
+
+
+class _SceneBreakdown:
+    """Turns one scene's elements into shots, in order."""
+
+    def __init__(self, scene: Scene, plan: ScenePlan, ids: dict[str, str], looks: dict[str, str], style: str,
+                 pending: _Pending):
+        self.scene = scene
+        self.plan = plan
+        self.ids = ids
+        self.looks = looks
+        self.style = style
+        self.pending = pending
+        self.drafts: list[_Draft] = []
+        self.present: list[str] = []  # character ids seen on screen in this scene, in order of appearance
+        self.names = sorted(ids, key=len, reverse=True)
+        self.name_words = {w.strip(".'’") for name in ids for w in name.upper().split()}
+
+    # 1. Walk the elements, turning each into drafts.
+    def shots(self) -> list[Shot]:
+        if self.scene.heading is not None:
+            self._establishing()
+        elements = self.scene.elements
+        i = 0
+        while i < len(elements):
+            element = elements[i]
+            if isinstance(element, Transition):
+                self.pending.transition = transition_kind(element.text)
+            elif isinstance(element, Action):
+                if STANDALONE_TRANSITION.match(element.text.strip().upper()):
+                    self.pending.transition = transition_kind(element.text)
+                else:
+                    self._action(element)
+            elif isinstance(element, Lyrics):
+                j = i
+                while j < len(elements) and isinstance(elements[j], Lyrics):
+                    j += 1
+                self._lyrics(elements[i:j])
+                i = j
+                continue
+            elif isinstance(element, Dialogue):
+                run = [element]
+                j = i + 1
+                while j < len(elements) and elements[j].type in {"dialogue", "note", "synopsis", "section",
+                                                                   "page_break"}:
+                    if isinstance(elements[j], Dialogue):
+                        run.append(elements[j])
+                    j += 1
+                self._dialogue_run(run)
+                i = j
+                continue
+            i += 1
+        return [self._shot(n, draft) for n, draft in enumerate(self.drafts, start=1)]
+
+    def _add(self, draft: _Draft) -> _Draft:
+        if self.pending.transition is not None:
+            draft.transition = self.pending.transition
+            self.pending.transition = None
+        self.drafts.append(draft)
+        return draft
+
+    def _see(self, characters: list[str]) -> None:
+        for c in characters:
+            if c not in self.present:
+                self.present.append(c)
+
+    # 2. The establishing shot, sized from the heading.
+    def _establishing(self) -> None:
+        heading = self.scene.heading
+        assert heading is not None
+        location_words = set(_words(heading.location))
+        vast = location_words & {"harbour", "harbor", "city", "sea", "ocean", "desert", "field", "fields", "valley",
+                                 "mountains", "coast", "skyline", "town", "highway", "bay", "lake", "plains"}
+        cramped = location_words & {"car", "bathroom", "closet", "booth", "cab", "elevator", "lift", "cupboard",
+                                    "cell", "truck", "van", "phone", "toilet", "cockpit"}
+        if heading.exterior and not heading.interior:
+            size = ShotSize.EXTREME_WIDE if vast else ShotSize.WIDE
+            move = CameraMove.CRANE if vast else CameraMove.PAN_RIGHT
+            angle = CameraAngle.HIGH if vast else CameraAngle.EYE_LEVEL
+        else:
+            size = ShotSize.MEDIUM if cramped else ShotSize.WIDE
+            move, angle = CameraMove.STATIC, CameraAngle.EYE_LEVEL
+        self._add(_Draft(size=size, description=heading.text, move=move, angle=angle,
+                         fixed_seconds=ESTABLISHING_SECONDS))
+
+    # 3. Action: a shot per paragraph (or per few sentences of a long one), sized by what it describes.
+    def _action(self, element: Action) -> None:
+        for chunk in _chunks(element.text):
+            characters = self._named(chunk)
+            words = _words(chunk)
+            word_set = set(words)
+            upper = chunk.lstrip().upper()
+            introduces = any(c not in self.present for c in characters)
+            if not characters and words and words[0] in {"he", "she", "they", "his", "her", "their"} and self.drafts:
+                characters = list(self.drafts[-1].characters)  # "He sits." keeps whoever we were watching
+            move = CameraMove.STATIC
+            if word_set & TRACKING_VERBS:
+                move = CameraMove.TRACKING
+            elif word_set & PAN_VERBS:
+                move = CameraMove.PAN_RIGHT if len(self.drafts) % 2 else CameraMove.PAN_LEFT
+            if upper.startswith(INSERT_OPENERS) or (
+                not characters and len(words) <= 15 and set(words[:4]) & INSERT_OBJECTS
+            ):
+                size, move = ShotSize.INSERT, CameraMove.STATIC
+            elif introduces:  # a character's entrance: medium on them
+                size = ShotSize.MEDIUM
+                move = CameraMove.PUSH_IN if move is CameraMove.STATIC else move
+            elif set(words[:3]) & CLOSE_WORDS:  # "His hands shake." "Her eyes fill."
+                size = ShotSize.CLOSE_UP
+                move = CameraMove.PUSH_IN if _emotional(chunk) else CameraMove.STATIC
+            elif move is not CameraMove.STATIC:
+                size = ShotSize.MEDIUM if len(characters) == 1 else ShotSize.WIDE
+            elif len(characters) == 2:
+                size = ShotSize.TWO_SHOT
+            elif len(characters) == 1:
+                size = ShotSize.MEDIUM
+            else:
+                size = ShotSize.WIDE
+            if move is CameraMove.STATIC and self.plan.mood == "tense" and characters:
+                move = CameraMove.HANDHELD
+            draft = self._add(_Draft(size=size, description=chunk, characters=characters, move=move,
+                                     action_words=len(words), is_action=True))
+            draft.foley = self._foley(chunk, draft.seconds())
+            self._see(characters)
+
+    def _lyrics(self, verses: list[Lyrics]) -> None:
+        """Consecutive lyric lines: one shot on whoever we were watching, long enough to sing them."""
+        characters = list(self.drafts[-1].characters) if self.drafts else []
+        words = sum(len(_WORD.findall(v.text)) for v in verses)
+        seconds = round(max(MIN_SHOT_SECONDS, words / SINGING_WORDS_PER_SECOND), 2)
+        who = ", ".join(self._name_of(c) for c in characters) or "someone"
+        self._add(_Draft(size=ShotSize.MEDIUM if characters else ShotSize.WIDE, description=f"{who} sings",
+                         characters=characters, move=CameraMove.PUSH_IN, fixed_seconds=seconds))
+
+    def _named(self, text: str) -> list[str]:
+        """Characters named in the text, in order; "Mara's sister" alone does not put Mara in frame."""
+        found: dict[str, tuple[int, bool]] = {}
+        for name in self.names:
+            cid = self.ids[name]
+            for match in re.finditer(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+                possessive = text[match.end(): match.end() + 2] in {"'s", "’s"}
+                if cid not in found or (found[cid][1] and not possessive):
+                    found[cid] = (match.start(), possessive)
+        if any(not possessive for _, possessive in found.values()):
+            found = {c: v for c, v in found.items() if not v[1]}
+        return [c for c, _ in sorted(found.items(), key=lambda item: item[1][0])]
+
+    def _foley(self, text: str, seconds: float) -> list[FoleyCue]:
+        """Sounds written in capitals ("The SCREEN DOOR slides open") at their reading position in the shot."""
+        cues: list[FoleyCue] = []
+        total = max(1, len(_WORD.findall(text)))
+        for match in CAPS_RUN.finditer(text):
+            run = match.group(0)
+            tokens = run.split()
+            if all(t.strip("'’-.") in NOT_SOUNDS for t in tokens):
+                continue
+            if any(t.strip("'’") in self.name_words for t in tokens):  # a character, not a sound
+                continue
+            after = text[match.end():]
+            if re.match(r"\s*\(", after):  # "A DOCKHAND (20s)": an extra being introduced, not a sound
+                continue
+            if tokens[-1].lower().rstrip("s") in PERSON_NOUNS or tokens[-1].lower() in PERSON_NOUNS:
+                continue
+            following = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", after)
+            phrase = [t.lower() for t in tokens]
+            subject = re.search(r"\b([A-Za-z]+)\s+$", text[: match.start()])
+            if len(tokens) == 1 and phrase[0] in SOUND_WORDS and subject and subject.group(1).lower() not in DETERMINERS:
+                phrase.insert(0, subject.group(1).lower())  # "Gulls SCREAM": the caps word is the verb
+            verb = following.group(1) if following else None
+            if verb and (verb.endswith(("s", "ed")) and verb not in {"is", "was", "as", "this", "his", "its"}):
+                phrase.append(verb)
+                if following.group(2) in SOUND_PARTICLES:
+                    phrase.append(following.group(2))
+            elif not set(phrase) & SOUND_WORDS:
+                continue
+            before = len(_WORD.findall(text[: match.start()]))
+            at = round(min(seconds * before / total, max(0.0, seconds - 0.5)), 2)
+            cues.append(FoleyCue(what=" ".join(phrase), at=at))
+        return cues
+
+    # 4. Dialogue coverage: every block once, in order.
+    def _dialogue_run(self, run: list[Dialogue]) -> None:
+        on_screen = [self.ids[d.character] for d in run if not d.off_screen and d.character in self.ids]
+        speakers = list(dict.fromkeys(on_screen))
+        i = 0
+        previous_speaker: str | None = None
+        while i < len(run):
+            line = run[i]
+            speaker = self.ids.get(line.character)
+            # dual dialogue: both sides in one two-shot
+            if line.dual is not None and i + 1 < len(run) and run[i + 1].dual is not None:
+                pair = run[i: i + 2]
+                chars = [self.ids[d.character] for d in pair if d.character in self.ids and not d.off_screen]
+                self._add(_Draft(size=ShotSize.TWO_SHOT, description=self._says(pair), characters=chars,
+                                 dialogue=list(pair)))
+                self._see(chars)
+                previous_speaker = chars[-1] if chars else previous_speaker
+                i += 2
+                continue
+            if line.off_screen:
+                self._voice_over(line, speaker)
+                i += 1
+                continue
+            # short back-and-forth between the same two people: one two-shot
+            group = self._short_exchange(run, i)
+            if len(group) >= 2:
+                chars = list(dict.fromkeys(self.ids[d.character] for d in group))
+                self._add(_Draft(size=ShotSize.TWO_SHOT, description=self._says(group), characters=chars,
+                                 dialogue=group))
+                self._see(chars)
+                previous_speaker = self.ids[group[-1].character]
+                i += len(group)
+                continue
+            listener = self._listener(speaker, speakers)
+            emotional = any(_emotional(p) for p in line.parentheticals)
+            long_line = len(_WORD.findall(line.text)) > 40
+            if emotional:
+                size, move = ShotSize.CLOSE_UP, CameraMove.PUSH_IN
+            elif listener and previous_speaker and previous_speaker != speaker:
+                size, move = ShotSize.OVER_THE_SHOULDER, CameraMove.STATIC
+            elif long_line:
+                size, move = ShotSize.MEDIUM_CLOSE_UP, CameraMove.PUSH_IN
+            else:
+                size, move = ShotSize.MEDIUM_CLOSE_UP, CameraMove.STATIC
+            if move is CameraMove.STATIC and self.plan.mood == "tense":
+                move = CameraMove.HANDHELD
+            chars = [speaker] if speaker else []
+            if size is ShotSize.OVER_THE_SHOULDER and listener:
+                chars.append(listener)
+            self._add(_Draft(size=size, description=self._says([line]), characters=chars, move=move,
+                             dialogue=[line]))
+            self._see(chars)
+            previous_speaker = speaker
+            i += 1
+
+    def _short_exchange(self, run: list[Dialogue], start: int) -> list[Dialogue]:
+        group: list[Dialogue] = []
+        pair: set[str] = set()
+        for line in run[start:]:
+            short = len(_WORD.findall(line.text)) <= SHORT_LINE_WORDS
+            if (not short or line.off_screen or line.dual is not None or line.character not in self.ids
+                    or any(_emotional(p) for p in line.parentheticals) or len(group) >= MAX_LINES_PER_TWO_SHOT):
+                break
+            if len(pair | {line.character}) > 2 or (group and group[-1].character == line.character):
+                break
+            pair.add(line.character)
+            group.append(line)
+        return group if len(pair) == 2 else []
+
+    def _listener(self, speaker: str | None, speakers: list[str]) -> str | None:
+        others = [c for c in speakers if c != speaker] or [c for c in reversed(self.present) if c != speaker]
+        return others[0] if others else None
+
+    def _voice_over(self, line: Dialogue, speaker: str | None) -> None:
+        """A V.O. / O.S. speaker is heard, not seen: over the last action shot, or over a reaction shot."""
+        last = self.drafts[-1] if self.drafts else None
+        if last is not None and last.is_action and self.pending.transition is None:
+            last.dialogue.append(line)
+            return
+        watching = [c for c in (last.characters if last else self.present) if c != speaker]
+        size = ShotSize.MEDIUM_CLOSE_UP if len(watching) == 1 else ShotSize.MEDIUM if watching else ShotSize.WIDE
+        what = f"{', '.join(self._name_of(c) for c in watching)} listens" if watching else self._location()
+        self._add(_Draft(size=size, description=f"{what}; {line.cue} is heard", characters=watching,
+                         move=CameraMove.PUSH_IN if watching else CameraMove.STATIC, dialogue=[line]))
+
+    def _name_of(self, cid: str) -> str:
+        return next(name for name, i in self.ids.items() if i == cid)
+
+    def _location(self) -> str:
+        return self.scene.heading.location if self.scene.heading else "the scene"
+
+    @staticmethod
+    def _says(lines: list[Dialogue]) -> str:
+        """A caption for a dialogue shot: who speaks and how; never the words themselves (invariant 1)."""
+        parts = []
+        for line in lines:
+            how = " ".join(p.strip("()") for p in line.parentheticals)
+            parts.append(f"{line.cue} speaks" + (f" ({how})" if how else ""))
+        return "; ".join(parts)
+
+    # 5. Drafts become shots: ids, prompts, durations, seeds.
+    def _shot(self, n: int, draft: _Draft) -> Shot:
+        shot_id = f"{self.scene.id}-sh{n:02d}"
+        seconds = draft.seconds()
+        foley = [cue for cue in draft.foley if cue.at < seconds]
+        return Shot(
+            id=shot_id,
+            scene=self.scene.id,
+            size=draft.size,
+            angle=draft.angle,
+            move=draft.move,
+            characters=draft.characters,
+            description=draft.description,
+            prompt=self._prompt(draft),
+            dialogue=[line.id for line in draft.dialogue],
+            foley=foley,
+            transition=draft.transition,
+            min_duration=seconds,
+            seed=zlib.crc32(shot_id.encode()),
+        )
+
+    def _prompt(self, draft: _Draft) -> str:
+        heading = self.scene.heading
+        place = ""
+        if heading is not None:
+            kind = {"INT": "interior", "EXT": "exterior", "INT/EXT": "interior and exterior", "EST": "exterior"}
+            place = f"{kind.get(heading.place, '')} {heading.location.lower()}".strip()
+        time = self.plan.time_of_day if self.plan.time_of_day != "unspecified" else ""
+        light = ", ".join(p for p in (time, self.plan.lighting) if p)
+        looks = "; ".join(f"{self._name_of(c).title()}: {self.looks[c]}" for c in draft.characters)
+        size = draft.size.value if draft.size.value.endswith("shot") else f"{draft.size.value} shot"
+        parts = [self.style, size, f"{draft.angle.value} angle", place, light, looks,
+                 draft.description]
+        return ", ".join(p for p in parts if p)
+
+
+def _chunks(text: str) -> list[str]:
+    """An action paragraph as shot-sized pieces: whole sentences, at most MAX_ACTION_WORDS_PER_SHOT words each."""
+    text = " ".join(text.split())
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'(])", text) if s]
+    chunks: list[str] = []
+    current: list[str] = []
+    count = 0
+    for sentence in sentences:
+        n = len(_WORD.findall(sentence))
+        if current and count + n > MAX_ACTION_WORDS_PER_SHOT:
+            chunks.append(" ".join(current))
+            current, count = [], 0
+        current.append(sentence)
+        count += n
+    if current:
+        chunks.append(" ".join(current))
+    return chunks or [text]

@@ -1,0 +1,154 @@
+"""Validation of a FilmPlan against its screenplay: the gate that keeps invariant 1.
+
+A plan refers to dialogue by id only, so it cannot change the words; what it could still do is drop, repeat,
+reorder or misplace a line. `validate` lists every such problem (and every broken id) at once; `check` raises
+them as one PlanError; `load_plan` reads a plan.json and checks it before anything renders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan
+from shotgraph.director.screenplay import Screenplay
+from shotgraph.errors import PlanError
+
+SHOT_ID = re.compile(r"^(sc\d{3})-sh\d{2}$")
+
+
+def validate(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
+    """Every way `plan` breaks its contract with `screenplay`; an empty list means the plan is valid."""
+    violations: list[str] = []
+    if plan.schema_version != SCHEMA_VERSION:
+        violations.append(f"schema_version is {plan.schema_version}, expected {SCHEMA_VERSION}")
+    violations += _unique_ids("character", [c.id for c in plan.characters])
+    violations += _unique_ids("scene", [s.id for s in plan.scenes])
+    violations += _unique_ids("shot", [s.id for s in plan.shots])
+    violations += _scenes(plan, screenplay)
+    violations += _shots(plan)
+    violations += _dialogue_coverage(plan, screenplay)
+    return violations
+
+
+def check(plan: FilmPlan, screenplay: Screenplay, source: str = "plan") -> FilmPlan:
+    """Return `plan` unchanged if it is valid; otherwise raise PlanError listing every violation."""
+    violations = validate(plan, screenplay)
+    if violations:
+        raise PlanError(violations, source)
+    return plan
+
+
+def load_plan(path: str | Path, screenplay: Screenplay) -> FilmPlan:
+    """Read a plan.json (perhaps hand-edited) and check it against the screenplay."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanError([f"cannot read the plan: {exc.strerror or exc}"], str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise PlanError([f"not UTF-8 text: {exc.reason} at byte {exc.start}"], str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise PlanError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"], str(path)) from None
+    try:
+        plan = FilmPlan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError([_field_error(e) for e in exc.errors()], str(path)) from None
+    return check(plan, screenplay, source=str(path))
+
+
+def save_plan(plan: FilmPlan, path: str | Path) -> Path:
+    """Write the plan as JSON atomically: a temp file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = plan.model_dump_json(indent=2) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _field_error(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    return f"field '{where}': {error['msg']}"
+
+
+def _unique_ids(kind: str, ids: list[str]) -> list[str]:
+    return [f"{kind} id '{i}' is used {n} times" for i, n in Counter(ids).items() if n > 1]
+
+
+def _scenes(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
+    known = {s.id for s in screenplay.scenes}
+    return [f"scene '{s.id}' is not a scene of the screenplay" for s in plan.scenes if s.id not in known]
+
+
+def _shots(plan: FilmPlan) -> list[str]:
+    violations: list[str] = []
+    scenes = {s.id for s in plan.scenes}
+    characters = {c.id for c in plan.characters}
+    for shot in plan.shots:
+        match = SHOT_ID.match(shot.id)
+        if match is None:
+            violations.append(f"shot '{shot.id}': id does not match 'scNNN-shNN'")
+        elif match.group(1) != shot.scene:
+            violations.append(f"shot '{shot.id}': id does not start with its scene '{shot.scene}'")
+        if shot.scene not in scenes:
+            violations.append(f"shot '{shot.id}': scene '{shot.scene}' is not in the plan's scenes")
+        for character in shot.characters:
+            if character not in characters:
+                violations.append(f"shot '{shot.id}': character '{character}' is not in the plan's characters")
+        if not shot.min_duration > 0:
+            violations.append(f"shot '{shot.id}': min_duration must be positive, got {shot.min_duration}")
+    return violations
+
+
+def _dialogue_coverage(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
+    """Each dialogue block covered exactly once, by a shot of its own scene, in screenplay order."""
+    scene_of: dict[str, str] = {}
+    position: dict[str, int] = {}
+    for scene in screenplay.scenes:
+        for element in scene.elements:
+            if element.type == "dialogue":
+                scene_of[element.id] = scene.id
+                position[element.id] = len(position)
+
+    violations: list[str] = []
+    covered_by: dict[str, str] = {}
+    previous: tuple[str, str] | None = None  # (line id, shot id) of the last line covered
+    for shot in plan.shots:
+        for line_id in shot.dialogue:
+            if line_id not in position:
+                violations.append(f"shot '{shot.id}': dialogue '{line_id}' is not a dialogue line of the screenplay")
+                continue
+            if line_id in covered_by:
+                violations.append(
+                    f"shot '{shot.id}': dialogue '{line_id}' is already covered by shot '{covered_by[line_id]}'"
+                )
+                continue
+            covered_by[line_id] = shot.id
+            if scene_of[line_id] != shot.scene:
+                violations.append(
+                    f"shot '{shot.id}': dialogue '{line_id}' belongs to scene '{scene_of[line_id]}', "
+                    f"not to the shot's scene '{shot.scene}'"
+                )
+            if previous is not None and position[line_id] < position[previous[0]]:
+                violations.append(
+                    f"shot '{shot.id}': dialogue '{line_id}' is out of order: it comes before "
+                    f"'{previous[0]}' (shot '{previous[1]}') in the screenplay"
+                )
+            previous = (line_id, shot.id)
+    for line in screenplay.dialogue():
+        if line.id not in covered_by:
+            violations.append(f"dialogue '{line.id}' ({line.character}, line {line.line}) is not covered by any shot")
+    return violations

@@ -1,0 +1,206 @@
+"""`shotgraph make` end to end on the draft crew, small: probe the film a user gets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+import pyloudnorm
+import pytest
+from typer.testing import CliRunner
+
+from shotgraph.cli import app
+from shotgraph.config import load_profile
+from shotgraph.director.production import Director
+from shotgraph.render.encoding import ffmpeg_exe
+from shotgraph.render.ffmpeg import count_frames, probe
+from shotgraph.stages.camera import CameraMoveVideo
+from shotgraph.store import ArtifactStore
+
+SCRIPT = """\
+Title: The Kettle
+Credit: written by
+Author: Test Suite
+
+INT. KITCHEN - NIGHT
+
+ANNA (40s), in a grey cardigan, fills a KETTLE. The TAP squeaks.
+
+ANNA
+Is it raining out there?
+
+BEN (O.S.)
+(shouting)
+Cats and dogs!
+
+ANNA
+Then you're not going anywhere.
+
+EXT. GARDEN - DAY
+
+BEN (50s), soaked, in a flat cap, stands by the gate. A DOOR slams.
+
+BEN
+Fine. I'll stay for one cup.
+
+ANNA
+(quietly)
+Only one.
+"""
+
+LINES = ["Is it raining out there?", "Cats and dogs!", "Then you're not going anywhere.",
+         "Fine. I'll stay for one cup.", "Only one."]
+
+
+def small_profile(tmp_path: Path, **output: object):
+    profile = load_profile("draft")
+    settings = {"width": 320, "height": 180, "fps": 12, "title_card_seconds": 1.0, **output}
+    return profile.model_copy(update={"output": profile.output.model_copy(update=settings)})
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Path:
+    path = tmp_path / "kettle.fountain"
+    path.write_text(SCRIPT, encoding="utf-8")
+    return path
+
+
+def film_audio(path: Path, rate: int = 48000) -> np.ndarray:
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2", "-ar", str(rate), "-"],
+                         check=True, capture_output=True).stdout
+    return np.frombuffer(raw, dtype=np.float32).reshape(-1, 2)
+
+
+def test_make_renders_a_film_a_person_can_watch(script: Path, tmp_path: Path) -> None:
+    report = Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
+    assert report.ok, report.failures
+    film = Path(report.outputs["film"])
+    assert film == script.with_suffix(".mp4")
+
+    info = probe(film)
+    kinds = {s.kind: s.codec for s in info.streams}
+    assert kinds == {"video": "h264", "audio": "aac", "subtitle": "mov_text"}
+    video = next(s for s in info.streams if s.kind == "video")
+    assert (video.width, video.height) == (320, 180)
+    expected_frames = round(report.seconds * 12)
+    assert count_frames(film) == expected_frames
+    assert abs(info.duration - report.seconds) <= 1 / 12 + 0.03  # AAC priming may pad a few ms
+    assert len(info.chapters) == 2
+
+    srt = Path(report.outputs["srt"]).read_text(encoding="utf-8")
+    positions = [srt.find(line) for line in LINES]
+    assert -1 not in positions and positions == sorted(positions)
+    assert Path(report.outputs["vtt"]).read_text(encoding="utf-8").startswith("WEBVTT")
+
+    loudness = pyloudnorm.Meter(48000).integrated_loudness(film_audio(film).astype(np.float64))
+    assert abs(loudness - (-16.0)) <= 0.5
+
+    timeline = otio.adapters.read_from_file(report.outputs["otio"])
+    shots = [c for c in timeline.video_tracks()[0].find_clips() if c.metadata.get("shotgraph", {}).get("shot_id")]
+    plan = json.loads(Path(report.outputs["plan"]).read_text(encoding="utf-8"))
+    assert [c.metadata["shotgraph"]["shot_id"] for c in shots] == [s["id"] for s in plan["shots"]]
+    for stem in ("dialogue", "music", "effects"):
+        assert Path(report.outputs[f"{stem} stem"]).stat().st_size > 1000
+
+
+def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path: Path) -> None:
+    profile = small_profile(tmp_path)
+    first = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert first.computed["dialogue"] == len(LINES)
+
+    script.write_text(SCRIPT.replace("Only one.", "Only one, and then you go home to your own kettle."))
+    second = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert second.computed.get("dialogue") == 1
+    assert second.reused["dialogue"] == len(LINES) - 1
+    assert second.computed.get("look", 0) == 0 and second.computed.get("keyframe", 0) == 0
+    assert second.computed.get("video", 0) <= 1 and second.computed.get("upscale", 0) <= 1
+    assert second.computed.get("mix") == 4  # the mix and its three stems
+    assert second.seconds > first.seconds
+    store = ArtifactStore(tmp_path / "work" / "store")
+    assert max(store.computations().values()) == 1
+
+
+def test_a_killed_run_resumes_without_computing_anything_twice(script: Path, tmp_path: Path) -> None:
+    long_script = script.with_name("long.fountain")
+    scenes = [SCRIPT.split("\n\n", 3)[-1].replace("KITCHEN", f"KITCHEN {i}") for i in range(6)]
+    long_script.write_text("\n\n".join(scenes), encoding="utf-8")
+    workdir = tmp_path / "work"
+    command = [sys.executable, "-m", "shotgraph", "make", str(long_script), "--workdir", str(workdir),
+               "--resolution", "640x360"]
+    runner = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    index = workdir / "store" / "index.sqlite"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # kill once a few clips of the shoot are in the store
+        if index.exists():
+            try:
+                with sqlite3.connect(index, timeout=1) as db:
+                    videos = db.execute("SELECT COUNT(*) FROM artifacts WHERE stage = 'video'").fetchone()[0]
+            except sqlite3.OperationalError:
+                videos = 0
+            if videos >= 3:
+                break
+        assert runner.poll() is None, "the run finished before it could be killed"
+        time.sleep(0.02)
+    os.kill(runner.pid, signal.SIGKILL)
+    runner.wait()
+    killed_with = ArtifactStore(workdir / "store").stats()
+    assert "cut" not in killed_with and killed_with["video"].count < 6 * 4
+
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed an interrupted run" in resumed.stdout
+    assert long_script.with_suffix(".mp4").is_file()
+    assert max(ArtifactStore(workdir / "store").computations().values()) == 1
+
+
+class FlakyVideo(CameraMoveVideo):
+    """The real camera backend, failing on one shot the way a model backend can (out of memory)."""
+
+    name = "flaky"
+
+    def render(self, request, out):  # type: ignore[override]
+        if request.shot.id == "sc002-sh01":
+            raise RuntimeError("CUDA out of memory (simulated)")
+        super().render(request, out)
+
+
+def test_a_failed_shot_becomes_a_slate_and_the_exit_status_says_so(script: Path, tmp_path: Path, monkeypatch) -> None:
+    from shotgraph.stages import video
+
+    monkeypatch.setitem(video.VIDEO_BACKENDS, "flaky", f"{__name__}:FlakyVideo")
+    profile = small_profile(tmp_path)
+    profile = profile.model_copy(update={"stages": profile.stages.model_copy(update={"video": "flaky"})})
+    report = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert list(report.failures) == ["sc002-sh01"]
+    assert "CUDA out of memory (simulated)" in report.failures["sc002-sh01"]
+    assert count_frames(Path(report.outputs["film"])) == round(report.seconds * 12)
+
+    with pytest.raises(Exception, match="video backend 'flaky': shot sc002-sh01: CUDA out of memory"):
+        Director(script, profile=profile, workdir=tmp_path / "work2", output=tmp_path / "strict.mp4",
+                 strict=True).make()
+
+
+def test_cli_make_reports_outputs_and_unwritable_output_is_one_clear_line(script: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["make", str(script), "--resolution", "320x180", "--fps", "12",
+                                 "--workdir", str(tmp_path / "work")])
+    assert result.exit_code == 0, result.output
+    assert "kettle.mp4" in result.output and "running time" in result.output
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    result = runner.invoke(app, ["make", str(script), "-o", str(blocker / "film.mp4")])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"error: {blocker}: cannot write the film there")
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["make", str(script), "--resolution", "wide"])
+    assert result.exit_code == 1
+    assert "--resolution 'wide': expected WIDTHxHEIGHT, e.g. 1280x720" in result.output

@@ -1,0 +1,197 @@
+"""audio/mix.py, loudness.py, wav.py: a small film mixed for real and measured (pyloudnorm, scipy)."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+from scipy.signal import resample_poly
+
+from shotgraph.audio import mix as mix_module
+from shotgraph.audio.loudness import LoudnessMeter, TruePeakMeter, integrated_loudness, true_peak
+from shotgraph.audio.mix import MixResult, Placement, mix_film
+from shotgraph.audio.wav import WavWriter, read_wav, read_wav_blocks, wav_info, write_wav
+from shotgraph.config import MixSettings, OutputSettings
+from shotgraph.director.plan import TransitionKind
+from shotgraph.errors import RenderError
+from shotgraph.render.timing import LinePlacement, SceneTiming, ShotTiming, Timing
+
+RATE = 48000
+FPS = 24
+FILM_FRAMES = 24 * 12 + 7  # 12.29 s: not a whole number of seconds or blocks
+LINES = [(2.0, 2.5), (7.0, 2.0)]  # (start, duration) in seconds
+
+
+def _speech(seconds: float, rate: int, seed: int) -> np.ndarray:
+    """Band-limited noise in 150 ms syllables with 100 ms gaps: stands in for a recorded line."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    noise = np.convolve(rng.standard_normal(n), np.hanning(9) / 4, mode="same")
+    t = np.arange(n) / rate
+    syllables = (t % 0.25) < 0.15
+    return (0.25 * noise * syllables).astype(np.float32)
+
+
+def _timing(tmp_path: Path, rate: int = RATE, frames: int = FILM_FRAMES, lines=LINES) -> Timing:
+    placements = []
+    for i, (start, seconds) in enumerate(lines):
+        line_rate = 24000 if i == 1 else rate  # one line recorded at another rate: the mixer resamples it
+        path = tmp_path / f"line{i}.wav"
+        write_wav(path, _speech(seconds, line_rate, i), line_rate)
+        placements.append(LinePlacement(line_id=f"sc001-e{i:03d}", shot_id="sh001", character="ANNA", text="-",
+                                        start=start, duration=seconds, audio=str(path)))
+    return Timing(fps=FPS, sample_rate=rate, title_frames=0,
+                  shots=[ShotTiming(shot_id="sh001", scene_id="sc001", start_frame=0, frames=frames,
+                                    transition=TransitionKind.CUT)],
+                  scenes=[SceneTiming(scene_id="sc001", heading="INT. ROOM - DAY", start_frame=0, frames=frames)],
+                  lines=placements)
+
+
+def _beds(tmp_path: Path, seconds: float, rate: int = RATE, transient: bool = False) -> tuple[list, list]:
+    t = np.arange(int(seconds * rate)) / rate
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) * 0.1
+    music = np.stack([chord, np.roll(chord, 200)], axis=1).astype(np.float32)
+    write_wav(tmp_path / "music.wav", music, rate)
+    rng = np.random.default_rng(7)
+    room = (np.cumsum(rng.standard_normal(len(t))) * 0.0005)
+    room = (room - np.convolve(room, np.ones(999) / 999, mode="same")).astype(np.float32)
+    write_wav(tmp_path / "room.wav", room, rate)
+    effects = [Placement(tmp_path / "room.wav", 0.0)]
+    if transient:  # a door slam far louder than anything else: the limiter has to catch it
+        slam = np.zeros(int(0.3 * rate), dtype=np.float32)
+        slam[: int(0.02 * rate)] = np.hanning(int(0.02 * rate)) * 0.95
+        tail = np.arange(int(0.3 * rate))
+        slam += (0.3 * rng.standard_normal(len(tail)) * np.exp(-tail / 2000)).astype(np.float32)
+        write_wav(tmp_path / "slam.wav", slam, rate)
+        effects.append(Placement(tmp_path / "slam.wav", 5.0, gain_db=6.0))
+    return [Placement(tmp_path / "music.wav", 0.0)], effects
+
+
+def _mix(tmp_path: Path, lufs: float = -16.0, transient: bool = False, rate: int = RATE) -> tuple[Timing, MixResult]:
+    timing = _timing(tmp_path, rate)
+    music, effects = _beds(tmp_path, timing.duration + 1.0, rate, transient)
+    output = OutputSettings(sample_rate=rate, loudness_lufs=lufs, true_peak_dbtp=-1.0)
+    return timing, mix_film(timing, music, effects, tmp_path / "mix", output, MixSettings())
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(mix_module, "BLOCK_S", 1.7)  # several blocks, with clips across their edges
+
+
+def _rms_db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2)))
+
+
+@pytest.mark.parametrize("lufs", [-16.0, -23.0])
+def test_mix_has_exact_length_target_loudness_and_true_peak(tmp_path, lufs):
+    timing, result = _mix(tmp_path, lufs)
+    frames = round(timing.duration * RATE)
+    for path in (result.mix, result.dialogue, result.music, result.effects):
+        assert wav_info(path) == (frames, 2, RATE)
+    assert result.duration == pytest.approx(frames / RATE)
+    mixed, _ = read_wav(result.mix)
+    assert abs(pyloudnorm.Meter(RATE).integrated_loudness(mixed) - lufs) < 0.5
+    assert abs(result.integrated_lufs - lufs) < 0.15
+    assert result.true_peak_dbtp <= -1.0 and true_peak(mixed) <= -1.0
+    assert 20 * np.log10(np.abs(resample_poly(mixed, 4, 1, axis=0)).max()) <= -0.95
+
+
+def test_stems_sum_to_the_mix_before_the_master_gain(tmp_path):
+    _, result = _mix(tmp_path)
+    assert result.limited_db == 0.0
+    stems = sum(read_wav(p)[0].astype(np.float64) for p in (result.dialogue, result.music, result.effects))
+    mixed, _ = read_wav(result.mix)
+    np.testing.assert_allclose(mixed, stems * 10 ** (result.gain_db / 20), atol=2e-5)
+
+
+def test_music_ducks_under_dialogue_by_the_duck_depth(tmp_path):
+    _, result = _mix(tmp_path)
+    music, _ = read_wav(result.music)
+    during = music[int(2.6 * RATE): int(4.2 * RATE)]  # inside the first line
+    between = music[int(6.0 * RATE): int(6.8 * RATE)]  # well after its release, before the next line
+    before = music[int(0.5 * RATE): int(1.5 * RATE)]
+    depth = MixSettings().duck_db
+    assert _rms_db(during) - _rms_db(between) == pytest.approx(depth, abs=1.0)
+    assert _rms_db(before) == pytest.approx(_rms_db(between), abs=0.3)
+    # the duck is already down when the first word lands (look-ahead), and back up within a second
+    assert _rms_db(music[int(2.0 * RATE): int(2.1 * RATE)]) - _rms_db(before) < depth / 2
+
+
+def test_a_loud_transient_is_limited_and_loudness_still_holds(tmp_path):
+    _, result = _mix(tmp_path, transient=True)
+    mixed, _ = read_wav(result.mix)
+    assert result.limited_db > 1.0
+    assert true_peak(mixed) <= -1.0 and result.true_peak_dbtp <= -1.0
+    assert abs(pyloudnorm.Meter(RATE).integrated_loudness(mixed) + 16.0) < 0.5
+
+
+@pytest.mark.parametrize("rate", [48000, 44100])
+def test_streaming_loudness_matches_pyloudnorm(rate):
+    rng = np.random.default_rng(3)
+    t = np.arange(rate * 6) / rate
+    x = np.stack([0.2 * np.sin(2 * np.pi * 440 * t) * (t > 2), 0.05 * rng.standard_normal(len(t))], axis=1)
+    x[int(3 * rate): int(4 * rate)] *= 0.001  # a near-silent stretch the relative gate drops
+    meter = LoudnessMeter(rate, 2)
+    for start in range(0, len(x), 12_345):  # odd block size: state must carry over exactly
+        meter.add(x[start: start + 12_345])
+    assert meter.integrated() == pytest.approx(integrated_loudness(x, rate), abs=1e-9)
+    assert meter.integrated() == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(x), abs=0.1)
+    assert integrated_loudness(np.zeros((rate, 2)), rate) == float("-inf")
+
+
+def test_true_peak_finds_inter_sample_peaks_across_blocks():
+    rate = 48000
+    n = np.arange(rate)
+    x = (0.5 * np.sin(2 * np.pi * n / 4 + np.pi / 4))[:, None]  # samples at 0.354, the wave peaks at 0.5
+    meter = TruePeakMeter(1)
+    for start in range(0, len(x), 1000):
+        meter.add(x[start: start + 1000])
+    assert 20 * np.log10(np.abs(x).max()) == pytest.approx(-9.03, abs=0.01)
+    assert meter.dbtp == pytest.approx(20 * np.log10(0.5), abs=0.15)
+
+
+def test_wav_streaming_round_trip(tmp_path):
+    x = np.random.default_rng(0).standard_normal((10_000, 2)).astype(np.float32)
+    with WavWriter(tmp_path / "s.wav", 8000, 2) as writer:
+        for start in range(0, len(x), 3000):
+            writer.write(x[start: start + 3000])
+    assert wav_info(tmp_path / "s.wav") == (10_000, 2, 8000)
+    blocks = list(read_wav_blocks(tmp_path / "s.wav", 4096))
+    assert [len(b) for b in blocks] == [4096, 4096, 1808]
+    np.testing.assert_array_equal(np.concatenate(blocks), x)
+    from scipy.io import wavfile
+
+    rate, data = wavfile.read(tmp_path / "s.wav")
+    assert rate == 8000 and np.array_equal(data, x)
+
+
+def test_missing_clip_is_named(tmp_path):
+    timing = _timing(tmp_path)
+    with pytest.raises(RenderError, match="nowhere.wav"):
+        mix_film(timing, [Placement(tmp_path / "nowhere.wav", 0.0)], [], tmp_path / "mix",
+                 OutputSettings(sample_rate=RATE), MixSettings())
+
+
+def test_twenty_minutes_mix_in_bounded_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(mix_module, "BLOCK_S", 10.0)
+    rate, minutes = 8000, 20
+    frames = FPS * 60 * minutes
+    lines = [(s, 2.5) for s in np.arange(5.0, 60 * minutes - 5, 6.0)]
+    timing = _timing(tmp_path, rate, frames, lines)
+    music, effects = _beds(tmp_path, 300.0, rate)
+    music = [Placement(p.path, start) for p in music for start in range(0, 60 * minutes, 300)]
+    effects = [Placement(p.path, start) for p in effects for start in range(0, 60 * minutes, 300)]
+    film_bytes = frames / FPS * rate * 2 * 4  # one stereo float32 copy of the film
+    tracemalloc.start()
+    try:
+        result = mix_film(timing, music, effects, tmp_path / "mix", OutputSettings(sample_rate=rate), MixSettings())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert wav_info(result.mix)[0] == frames // FPS * rate
+    assert abs(result.integrated_lufs + 16.0) < 0.15
+    assert peak < film_bytes / 3, f"peak {peak / 1e6:.0f} MB for a {film_bytes / 1e6:.0f} MB film"

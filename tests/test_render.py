@@ -1,0 +1,265 @@
+"""render/: timing, OTIO timeline, subtitles and the compositor, built small (64x36, 24 fps, about a second a shot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+import pytest
+from scipy.io import wavfile
+
+from shotgraph.config import OutputSettings
+from shotgraph.director.plan import FilmPlan, ScenePlan, Shot, ShotSize, TransitionKind
+from shotgraph.director.screenplay import Dialogue, Scene, SceneHeading, Screenplay
+from shotgraph.errors import RenderError
+from shotgraph.render.compositor import render_film
+from shotgraph.render.cut import compute_timing, transition_offsets
+from shotgraph.render.encoding import segment_video_args
+from shotgraph.render.ffmpeg import count_frames, escape_filter_value, probe, run_ffmpeg
+from shotgraph.render.subtitles import Cue, dialogue_cues, line_cues, srt_text, vtt_text, write_srt, write_vtt
+from shotgraph.render.timeline import TimelineMedia, build_timeline, track, write_otio
+from shotgraph.store import ArtifactStore
+
+FPS = 24
+NASTY = "It's 5:00 \\ 100% [sure], a; b"
+
+
+def _line(id: str, character: str, text: str, extensions: list[str] | None = None) -> Dialogue:
+    return Dialogue(id=id, line=1, text=text, cue=character, character=character, extensions=extensions or [])
+
+
+def _screenplay(title: str = "Tiny", first_heading: str = "INT. KITCHEN - DAY", lines=None) -> Screenplay:
+    lines = lines or {
+        "sc001-e001": _line("sc001-e001", "ANNA", "Where were you?"),
+        "sc002-e001": _line("sc002-e001", "BEN", "Out.", ["V.O."]),
+    }
+    scenes = []
+    for i, heading in enumerate([first_heading, "EXT. STREET - NIGHT"], 1):
+        sid = f"sc00{i}"
+        scenes.append(Scene(id=sid, line=i, heading=SceneHeading(text=heading, place="INT", location="X", line=i),
+                            elements=[d for k, d in lines.items() if k.startswith(sid)]))
+    return Screenplay(source="tiny.fountain", format="fountain", title_page={"Title": title} if title else {},
+                      scenes=scenes)
+
+
+def _shot(id: str, scene: str, dialogue: list[str], transition=TransitionKind.CUT, seconds: float = 1.0) -> Shot:
+    return Shot(id=id, scene=scene, size=ShotSize.MEDIUM, prompt="p", dialogue=dialogue, transition=transition,
+                min_duration=seconds, seed=1)
+
+
+def _plan(shots: list[Shot]) -> FilmPlan:
+    return FilmPlan(title="Tiny: a 'film'", style="s", shots=shots, scenes=[])
+
+
+def _wav(path: Path, seconds: float, rate: int = 48000, freq: float = 440.0) -> Path:
+    t = np.arange(round(seconds * rate)) / rate
+    wavfile.write(path, rate, (0.2 * np.sin(2 * np.pi * freq * t) * 32767).astype(np.int16))
+    return path
+
+
+def _segment(path: Path, frames: int, color: str) -> Path:
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c={color}:s=64x36:r={FPS}", "-frames:v", str(frames),
+                *segment_video_args(FPS), str(path)], what="making a test segment")
+    return path
+
+
+def _recordings(tmp: Path, durations: dict[str, float]) -> dict[str, tuple[Path, float]]:
+    return {k: (_wav(tmp / f"{k}.wav", d, freq=300), d) for k, d in durations.items()}
+
+
+OUTPUT = OutputSettings(width=64, height=36, fps=FPS, title_card_seconds=0.5)
+
+
+# --- timing -------------------------------------------------------------------------------------------------
+
+def test_timing_follows_the_words(tmp_path):
+    plan = _plan([
+        _shot("sc001-sh01", "sc001", ["sc001-e001"]),
+        _shot("sc001-sh02", "sc001", [], TransitionKind.DISSOLVE, 1.0),
+        _shot("sc002-sh01", "sc002", ["sc002-e001"], TransitionKind.FADE_IN),
+    ])
+    timing = compute_timing(plan, _screenplay(), _recordings(tmp_path, {"sc001-e001": 2.0, "sc002-e001": 0.5}), OUTPUT)
+
+    assert timing.title_frames == 12
+    first, second, third = timing.shots
+    assert first.start_frame == 12 and first.frames == 72  # 0.4 + 2.0 + 0.6 s, lengthened past 1 s
+    assert second.start_frame == 84 and second.frames == 24
+    assert third.frames >= round((0.75 + 0.5 + 0.6) * FPS)  # lead-in widened to hold the fade in
+    assert all(isinstance(s.frames, int) for s in timing.shots)
+    assert (second.transition, second.transition_frames) == (TransitionKind.DISSOLVE, 12)
+    assert (third.transition, third.transition_frames) == (TransitionKind.FADE_IN, 18)
+    assert [(s.scene_id, s.start_frame, s.frames) for s in timing.scenes] == [("sc001", 12, 96), ("sc002", 108, third.frames)]
+
+    for line in timing.lines:  # each line inside its shot
+        shot = timing.shot(line.shot_id)
+        assert shot.start_frame / FPS <= line.start and line.start + line.duration <= (shot.start_frame + shot.frames) / FPS
+    for shot in timing.shots:  # no transition overlaps dialogue
+        before, after = transition_offsets(shot.transition, shot.transition_frames)
+        lo, hi = (shot.start_frame - before) / FPS, (shot.start_frame + after) / FPS
+        for line in timing.lines:
+            assert line.start + line.duration <= lo or line.start >= hi
+
+
+def test_lines_in_one_shot_are_sequential(tmp_path):
+    lines = {"sc001-e001": _line("sc001-e001", "ANNA", "One."), "sc001-e002": _line("sc001-e002", "BEN", "Two.")}
+    plan = _plan([_shot("sc001-sh01", "sc001", ["sc001-e001", "sc001-e002"])])
+    timing = compute_timing(plan, _screenplay(title="", lines=lines),
+                            _recordings(tmp_path, {"sc001-e001": 1.0, "sc001-e002": 0.5}), OUTPUT)
+    a, b = timing.lines
+    assert timing.title_frames == 0
+    assert a.start == pytest.approx(0.4) and b.start == pytest.approx(0.4 + 1.0 + 0.35)
+    assert timing.shots[0].frames == 69  # ceil((0.4 + 1 + 0.35 + 0.5 + 0.6) * 24) = ceil(68.4)
+
+
+def test_missing_recording_is_named(tmp_path):
+    plan = _plan([_shot("sc001-sh01", "sc001", ["sc001-e001"])])
+    with pytest.raises(RenderError, match="sc001-e001' has no recording"):
+        compute_timing(plan, _screenplay(), {}, OUTPUT)
+
+
+# --- timeline, subtitles ------------------------------------------------------------------------------------
+
+def _film_inputs(tmp_path: Path, text: str = "Where were you?", heading: str = "INT. KITCHEN - DAY"):
+    lines = {"sc001-e001": _line("sc001-e001", "ANNA", text), "sc002-e001": _line("sc002-e001", "BEN", "Out.", ["V.O."])}
+    screenplay = _screenplay(first_heading=heading, lines=lines)
+    plan = _plan([
+        _shot("sc001-sh01", "sc001", ["sc001-e001"]),
+        _shot("sc001-sh02", "sc001", [], TransitionKind.DISSOLVE, 0.75),
+        _shot("sc002-sh01", "sc002", ["sc002-e001"], TransitionKind.CUT),
+    ])
+    timing = compute_timing(plan, screenplay, _recordings(tmp_path, {"sc001-e001": 0.5, "sc002-e001": 0.3}), OUTPUT)
+    colors = ["red", "green", "blue"]
+    media = TimelineMedia(
+        title_card=_segment(tmp_path / "title.mp4", timing.title_frames, "black"),
+        segments={s.shot_id: _segment(tmp_path / f"{s.shot_id}.mp4", s.frames, c) for s, c in zip(timing.shots, colors)},
+        music={"sc001": _wav(tmp_path / "m1.wav", 1.0)},
+        mix=_wav(tmp_path / "mix.wav", timing.duration, freq=220),
+    )
+    return plan, screenplay, timing, media
+
+
+def test_otio_round_trip(tmp_path):
+    plan, screenplay, timing, media = _film_inputs(tmp_path, text=NASTY)
+    path = write_otio(build_timeline(plan, screenplay, timing, media), tmp_path / "film.otio")
+    timeline = otio.adapters.read_from_file(str(path))
+
+    assert timeline.global_start_time.value == 0 and timeline.global_start_time.rate == FPS
+    picture = track(timeline, "picture")
+    shots = [c for c in picture.find_clips(shallow_search=True) if "shot_id" in c.metadata["shotgraph"]]
+    assert [c.metadata["shotgraph"]["shot_id"] for c in shots] == [s.shot_id for s in timing.shots]
+    assert [c.metadata["shotgraph"]["frames"] for c in shots] == [s.frames for s in timing.shots]
+    assert picture.duration().value == timing.total_frames  # transitions do not change the length
+    transitions = [t for t in picture if isinstance(t, otio.schema.Transition)]
+    assert len(transitions) == 1 and transitions[0].in_offset.value == 6 and transitions[0].out_offset.value == 6
+    assert [m.name for m in picture.markers] == ["INT. KITCHEN - DAY", "EXT. STREET - NIGHT"]
+    dialogue = list(track(timeline, "dialogue").find_clips(shallow_search=True))
+    assert [c.metadata["shotgraph"]["text"] for c in dialogue] == [NASTY, "Out."]
+    assert dialogue[0].range_in_parent().start_time.to_seconds() == pytest.approx(timing.lines[0].start, abs=1e-4)
+    assert len(list(track(timeline, "music").find_clips())) == 1
+
+
+def test_subtitles_exact(tmp_path):
+    plan, screenplay, timing, media = _film_inputs(tmp_path, text="Fish & <chips>: 100% 'done'")
+    timeline = build_timeline(plan, screenplay, timing, media)
+    srt = write_srt(timeline, tmp_path / "f.srt").read_text()
+    vtt = write_vtt(timeline, tmp_path / "f.vtt").read_text()
+    s1, s2 = timing.lines[0].start, timing.lines[1].start  # 0.9 s, and after title + shots for the second
+    assert s1 == pytest.approx(0.9)
+    second = f"00:00:0{int(s2)},{round(s2 * 1000) % 1000:03d} --> 00:00:0{int(s2 + 0.3)},{round((s2 + 0.3) * 1000) % 1000:03d}"
+    assert srt == ("1\n00:00:00,900 --> 00:00:01,400\nFish & <chips>: 100% 'done'\n\n"
+                   f"2\n{second}\nBEN: Out.\n")
+    assert vtt == ("WEBVTT\n\n00:00:00.900 --> 00:00:01.400\nFish &amp; &lt;chips&gt;: 100% 'done'\n\n"
+                   f"{second.replace(',', '.')}\nBEN: Out.\n")
+
+
+def test_long_line_wraps_and_splits_without_changing_words():
+    text = "word " * 30 + "end."
+    cues = line_cues(text, 1.0, 6.0)
+    assert all(len(c.rows) <= 2 and all(len(r) <= 42 for r in c.rows) for c in cues)
+    assert " ".join(r for c in cues for r in c.rows).split() == text.split()
+    assert cues[0].start == 1.0 and cues[-1].end == 7.0
+    assert all(a.end == b.start for a, b in zip(cues, cues[1:]))
+    assert srt_text([Cue(3661.5, 3662.0, ("a",))]) == "1\n01:01:01,500 --> 01:01:02,000\na\n"
+    assert vtt_text([]) == "WEBVTT\n\n"
+
+
+# --- compositor ---------------------------------------------------------------------------------------------
+
+def test_film_renders_with_streams_chapters_and_a_dissolve(tmp_path):
+    plan, screenplay, timing, media = _film_inputs(tmp_path)
+    timeline = build_timeline(plan, screenplay, timing, media)
+    store = ArtifactStore(tmp_path / "store")
+    srt = write_srt(timeline, tmp_path / "film.srt")
+    result = render_film(timeline, tmp_path / "out" / "film.mp4", output=OUTPUT, store=store,
+                         subtitles_srt=srt, mix=media.mix)
+
+    info = probe(result.path)
+    # (the MP4 muxer also writes its QuickTime chapter track, which ffmpeg lists as a data stream)
+    assert {(s.kind, s.codec) for s in info.streams if s.kind != "data"} == {
+        ("video", "h264"), ("audio", "aac"), ("subtitle", "mov_text")}
+    assert info.of_kind("subtitle")[0].language == "eng"
+    assert (info.width, info.height) == (64, 36)
+    assert count_frames(result.path) == timing.total_frames == result.frames
+    assert abs(info.duration - timing.duration) <= 1 / FPS
+    assert [c.title for c in info.chapters] == ["INT. KITCHEN - DAY", "EXT. STREET - NIGHT"]
+    assert result.segments == 5  # title, sh01 body, dissolve, sh02 body, sc002-sh01 as encoded
+    assert store.counters.computed["cut"] == 3
+
+    # The dissolve's middle frame blends red into green.
+    cut = timing.shots[1].start_frame
+    pixel = tmp_path / "mid.rgb"
+    run_ffmpeg(["-i", str(result.path), "-vf", f"select=eq(n\\,{cut})", "-frames:v", "1", "-f", "rawvideo",
+                "-pix_fmt", "rgb24", str(pixel)], what="reading a frame")
+    r, g, _ = np.frombuffer(pixel.read_bytes(), np.uint8).reshape(36, 64, 3)[18, 32]
+    assert 40 < r < 220 and 40 < g < 220
+
+    # A second render reuses every segment.
+    render_film(timeline, tmp_path / "out" / "again.mp4", output=OUTPUT, store=store, subtitles_srt=srt, mix=media.mix)
+    assert store.counters.computed["cut"] == 3
+
+
+def test_burned_subtitles_and_chapter_titles_with_special_characters(tmp_path):
+    plan, screenplay, timing, media = _film_inputs(tmp_path, text=NASTY, heading=NASTY)
+    weird = tmp_path / "it's a [dir], 100%"
+    weird.mkdir()
+    timeline = build_timeline(plan, screenplay, timing, media)
+    srt = write_srt(timeline, weird / "sub's:1.srt")
+    output = OUTPUT.model_copy(update={"burn_subtitles": True})
+    result = render_film(timeline, weird / "film.mp4", output=output, store=ArtifactStore(tmp_path / "store"),
+                         subtitles_srt=srt, mix=media.mix)
+    assert result.burned_subtitles and count_frames(result.path) == timing.total_frames
+    assert probe(result.path).chapters[0].title == NASTY
+
+
+def test_escape_filter_value_keeps_drawtext_literal(tmp_path):
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.is_file():
+        pytest.skip("no DejaVu font")
+    text = escape_filter_value(NASTY)
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s=64x36:r={FPS}", "-frames:v", "2", "-vf",
+                f"drawtext=fontfile={escape_filter_value(str(font))}:text={text}:expansion=none:fontcolor=white,"
+                "scale=64:36", "-f", "null", "-"], what="drawing a title")
+
+
+def test_unwritable_output_is_named_before_any_work(tmp_path):
+    plan, screenplay, timing, media = _film_inputs(tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    store = ArtifactStore(tmp_path / "store")
+    with pytest.raises(RenderError, match="not-a-folder/film.mp4: cannot write the film"):
+        render_film(build_timeline(plan, screenplay, timing, media), blocker / "film.mp4", output=OUTPUT,
+                    store=store, subtitles_srt=None, mix=media.mix)
+    assert store.counters.computed == {}
+
+
+def test_ffmpeg_failure_names_what_it_was_doing(tmp_path):
+    with pytest.raises(RenderError, match="ffmpeg failed while reading nothing: .*"):
+        run_ffmpeg(["-i", str(tmp_path / "missing.mp4"), "-f", "null", "-"], what="reading nothing")
+
+
+def test_dialogue_cues_come_from_the_timeline(tmp_path):
+    plan, screenplay, timing, media = _film_inputs(tmp_path)
+    cues = dialogue_cues(build_timeline(plan, screenplay, timing, media))
+    assert [c.rows for c in cues] == [("Where were you?",), ("BEN: Out.",)]
+    assert all(abs(c.start - line.start) < 1 / FPS for c, line in zip(cues, timing.lines))

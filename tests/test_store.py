@@ -1,0 +1,104 @@
+"""The content-addressed store: keys, reuse, atomic writes, failures that leave it consistent, gc."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from shotgraph.errors import StoreError
+from shotgraph.store import ArtifactStore, artifact_key
+
+FIELDS = {"stage": "keyframe", "backend": "storyboard", "version": "1", "model": "", "revision": "", "params": {}}
+
+
+def test_key_changes_with_every_ingredient() -> None:
+    base = artifact_key(FIELDS, ["abc"], seed=1)
+    assert base == artifact_key(dict(FIELDS), ["abc"], seed=1)
+    variants = [
+        artifact_key({**FIELDS, "version": "2"}, ["abc"], seed=1),
+        artifact_key({**FIELDS, "model": "flux-dev"}, ["abc"], seed=1),
+        artifact_key({**FIELDS, "revision": "r2"}, ["abc"], seed=1),
+        artifact_key({**FIELDS, "params": {"width": 640}}, ["abc"], seed=1),
+        artifact_key(FIELDS, ["abd"], seed=1),
+        artifact_key(FIELDS, ["abc"], seed=2),
+    ]
+    assert len({base, *variants}) == 7
+
+
+def test_reuse_counts_and_computes_once(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    key = artifact_key(FIELDS, seed=0)
+    calls = []
+
+    def write(tmp: Path) -> None:
+        calls.append(tmp)
+        tmp.write_bytes(b"frame")
+
+    first = store.fetch_or_make(key, ".png", write, stage="keyframe", backend="storyboard")
+    second = store.fetch_or_make(key, ".png", write, stage="keyframe", backend="storyboard")
+    assert first == second and first.read_bytes() == b"frame"
+    assert len(calls) == 1
+    assert store.counters.computed == {"keyframe": 1} and store.counters.reused == {"keyframe": 1}
+    assert store.computations() == {key: 1}
+    assert ArtifactStore(tmp_path).get(key) == first  # the index survives the process
+
+
+def test_failed_write_leaves_no_artifact_and_no_temp_file(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    key = artifact_key(FIELDS, seed=3)
+
+    def half_write(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        store.put(key, ".mp4", half_write, stage="video", backend="camera")
+    assert store.get(key) is None
+    assert not any(p.is_file() for p in store.objects.rglob("*"))
+
+
+def test_disk_full_is_a_clear_store_error(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+
+    def full(tmp: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(StoreError, match="disk full while writing a video artifact; nothing was lost"):
+        store.put(artifact_key(FIELDS, seed=4), ".mp4", full, stage="video", backend="camera")
+    assert store.keys() == set()
+
+
+def test_empty_output_is_refused(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    with pytest.raises(StoreError, match="wrote nothing"):
+        store.put(artifact_key(FIELDS, seed=5), ".wav", lambda tmp: None, stage="music", backend="procedural")
+
+
+def test_file_deleted_by_hand_is_recomputed(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    key = artifact_key(FIELDS, seed=6)
+    path = store.put(key, ".png", lambda tmp: tmp.write_bytes(b"x"), stage="look", backend="card")
+    path.unlink()
+    assert store.get(key) is None
+
+
+def test_gc_keeps_what_is_referenced(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    keep = store.put(artifact_key(FIELDS, seed=7), ".png", lambda t: t.write_bytes(b"k"), stage="look", backend="card")
+    drop = store.put(artifact_key(FIELDS, seed=8), ".png", lambda t: t.write_bytes(b"dd"), stage="look", backend="card")
+    (store.objects / "ab").mkdir(exist_ok=True)
+    (store.objects / "ab" / ".abc.tmp.png").write_bytes(b"orphan")  # left by a kill mid-write
+    freed = store.gc({keep.stem})
+    assert freed.count == 1
+    assert keep.is_file() and not drop.exists()
+    assert not (store.objects / "ab" / ".abc.tmp.png").exists()
+    assert store.stats()["look"].count == 1
+
+
+def test_unwritable_root_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot open the artifact store"):
+        ArtifactStore(blocker / "store")
