@@ -107,13 +107,9 @@ def plan_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="write the plan JSON here"),
 ) -> None:
     """Break the screenplay into scenes and shots; print the shot list."""
-    from rich.console import Console
-
-    from shotgraph.config import load_profile
     from shotgraph.director.planning import plan_with_outcome
     from shotgraph.director.reader import read_screenplay
     from shotgraph.director.validate import save_plan
-    from shotgraph.errors import ConfigError
 
     # 1. Settings: the profile's planner, overridden by the flags
     if rules and llm:
@@ -146,11 +142,11 @@ def plan_command(
         console.print(f"plan written to {output}", markup=False)
 
 
-def _shot_table(plan: Any, screenplay: Any) -> Any:
-    from rich.table import Table
+def _shot_table(plan: Any, screenplay: Any) -> Table:
+    from rich.markup import escape  # screenplay words may hold [brackets]: print them as written
 
     words = {line.id: line.text.split() for line in screenplay.dialogue()}
-    table = Table(title=plan.title, show_lines=False)
+    table = Table(title=escape(plan.title), show_lines=False)
     for column in ("scene", "shot", "size", "move", "characters", "sec", "dialogue"):
         table.add_column(column, justify="right" if column == "sec" else "left")
     for shot in plan.shots:
@@ -159,7 +155,7 @@ def _shot_table(plan: Any, screenplay: Any) -> Any:
         if len(shot.dialogue) > 1:
             said += f" (+{len(shot.dialogue) - 1})"
         table.add_row(shot.scene, shot.id.split("-")[-1], shot.size.value, shot.move.value,
-                      ", ".join(shot.characters), f"{shot.min_duration:.1f}", said)
+                      ", ".join(shot.characters), f"{shot.min_duration:.1f}", escape(said))
     return table
 
 
@@ -224,19 +220,16 @@ def make(
 
 
 def _print_report(report: Any) -> None:
-    console = Console()
-    table = Table(title="outputs", show_header=False, box=None)
-    for kind, path in report.outputs.items():
-        table.add_row(kind, path)
-    console.print(table)
+    for kind, path in report.outputs.items():  # plain lines: a path is never wrapped or cut
+        typer.echo(f"{kind:>14}  {path}")
     minutes, seconds = divmod(round(report.seconds), 60)
-    console.print(f"{report.shots} shots, {minutes}:{seconds:02d} running time, made in {report.wall_seconds:.1f} s"
-                  + (" (resumed an interrupted run)" if report.resumed else ""))
-    stages = sorted(set(report.reused) | set(report.computed))
-    console.print("cache: " + ", ".join(
-        f"{stage} {report.computed.get(stage, 0)} made / {report.reused.get(stage, 0)} reused" for stage in stages))
+    typer.echo(f"{report.shots} shots, {minutes}:{seconds:02d} running time, made in {report.wall_seconds:.1f} s"
+               + (" (resumed an interrupted run)" if report.resumed else ""))
+    for label, counts in (("made", report.computed), ("reused", report.reused)):
+        if counts:
+            typer.echo(f"{label:>8}: " + ", ".join(f"{stage} {n}" for stage, n in sorted(counts.items())))
     for item, why in report.failures.items():
-        console.print(f"[red]failed[/red] {item}: {why} (a slate stands in for it)")
+        typer.echo(f"  failed  {item}: {why} (a slate stands in for it)", err=True)
 
 
 cache_app = typer.Typer(help="Inspect and clean the artifact store.", no_args_is_help=True)

@@ -15,7 +15,7 @@ from shotgraph.errors import ScreenplayError
 from test_fountain import SPEC_SAMPLE, comparable
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent.parent / "examples").glob("*.fountain"))]
+EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[1] / "examples").glob("*.fountain"))]
 SEEDS = [SPEC_SAMPLE, *EXAMPLES]
 
 
@@ -34,14 +34,19 @@ word = st.one_of(
 phrase = st.lists(word, min_size=1, max_size=7).map(" ".join)
 
 
-def emphasised(words: list[str], marks: list[str]) -> str:
-    return " ".join(f"{m}{w}{m[::-1]}" if m and w.isalpha() else w for w, m in zip(words, marks))
+def emphasised(pairs: list[tuple[str, str]], glue: str) -> str:
+    return glue.join(f"{m}{w}{m[::-1]}" if m else w for w, m in pairs)
 
 
-markup_phrase = st.lists(
-    st.tuples(st.from_regex(r"[A-Za-z]{1,6}", fullmatch=True), st.sampled_from(["", "", "*", "**", "***", "_", "_**"])),
-    min_size=1, max_size=6,
-).map(lambda pairs: emphasised([w for w, _ in pairs], [m for _, m in pairs]))
+# emphasis on words side by side or glued together (`*a*_**b**_`), nested (`_**b**_`) and `***both***`
+markup_phrase = st.tuples(
+    st.lists(
+        st.tuples(st.from_regex(r"[A-Za-z]{1,6}", fullmatch=True),
+                  st.sampled_from(["", "", "*", "**", "***", "_", "_**", "_*", "**_"])),
+        min_size=1, max_size=6,
+    ),
+    st.sampled_from([" ", ""]),
+).map(lambda t: emphasised(*t))
 
 any_line = st.one_of(phrase, markup_phrase, phrase.map(str.upper))
 
@@ -82,7 +87,9 @@ paragraph = st.one_of(
 
 title_page = st.one_of(
     st.just(""),
-    st.tuples(phrase, phrase).map(lambda t: f"Title: {t[0]}\nAuthor:\n    {t[1]}\n    {t[0]}\nDraft date: 1/2/2026\n\n"),
+    st.tuples(phrase, phrase).map(
+        lambda t: f"Title: {t[0]}\nAuthor:\n    {t[1]}\n    {t[0]}\nDraft date: 1/2/2026\n\n"
+    ),
 )
 
 script = st.tuples(title_page, st.lists(paragraph, min_size=1, max_size=12)).map(

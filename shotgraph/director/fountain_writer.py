@@ -45,13 +45,13 @@ def _markup(text: str, spans: list[Span]) -> str:
     for (start, end), styles in groups.items():
         stars = ("***" if {"bold", "italic"} <= styles else "**" if "bold" in styles
                  else "*" if "italic" in styles else "")
-        # underline inside the stars
+        # underline outside the stars, so that two star marks never touch: `*a*_**b**_`
         if stars:
-            opens.setdefault(start, []).append((end * 2 + 1, stars))
-            closes.setdefault(end, []).append((start * 2, stars))
+            opens.setdefault(start, []).append((end * 2, stars))
+            closes.setdefault(end, []).append((start * 2 + 1, stars))
         if "underline" in styles:
-            opens.setdefault(start, []).append((end * 2, "_"))
-            closes.setdefault(end, []).append((start * 2 + 1, "_"))
+            opens.setdefault(start, []).append((end * 2 + 1, "_"))
+            closes.setdefault(end, []).append((start * 2, "_"))
     out: list[str] = []
     for i in range(len(text) + 1):
         # close the innermost (latest opened) first, then open the outermost (latest closing) first

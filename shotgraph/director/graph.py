@@ -48,6 +48,8 @@ class ProductionState(TypedDict, total=False):
     looks: dict[str, str]  # character id -> reference image
     recordings: dict[str, tuple[str, float]]  # dialogue id -> (WAV, seconds)
     timing: str  # path of the Timing (JSON)
+    keyframes: dict[str, str]  # shot id -> keyframe
+    clips: dict[str, str]  # shot id -> video clip
     segments: dict[str, str]  # shot id -> film segment (MP4 at the film's size)
     failures: dict[str, str]  # shot or line id -> what failed; the film still renders, with slates
     music: dict[str, str]  # scene id -> score cue
@@ -55,6 +57,7 @@ class ProductionState(TypedDict, total=False):
     effects: dict[str, str]  # shot id -> effects
     mix: dict[str, str]  # "mix", "dialogue", "music", "effects" -> WAV
     cut: dict[str, str]  # "film", "srt", "vtt", "otio" -> files in the store
+    cut_parts: list[str]  # segments the film was joined from (trimmed bodies and transitions included)
     delivered: dict[str, str]  # what the user gets, by kind
 
 
@@ -267,10 +270,27 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
             key, ".mp4", lambda tmp, lines=lines, count=count: render_card(
                 lines, count, out.fps, out.width, out.height, tmp, kind="slate"),
             stage="slate", backend="card"))
-    return {"segments": segments, "failures": {**state.get("failures", {}), **failures}}
+    return {"keyframes": {shot: str(p) for shot, p in keyframes.items()},
+            "clips": {shot: str(p) for shot, p in clips.items()},
+            "segments": segments, "failures": {**state.get("failures", {}), **failures}}
 
 
 # 7. score: music per scene, ambience per scene, effects per shot ----------------------------------------------
+
+MUSIC_CROSSFADE_SECONDS = 1.0  # scene cues overlap this long; the score fades its edges over the same second
+
+
+def music_spans(timing: Timing) -> list[tuple[float, float]]:
+    """(start, seconds) of each scene's cue: the scene, widened by half the crossfade at each inner join."""
+    half = MUSIC_CROSSFADE_SECONDS / 2
+    last = len(timing.scenes) - 1
+    spans = []
+    for i, scene in enumerate(timing.scenes):
+        start = timing.seconds(scene.start_frame) - (half if i > 0 else 0.0)
+        end = timing.seconds(scene.start_frame + scene.frames) + (half if i < last else 0.0)
+        spans.append((start, end - start))
+    return spans
+
 
 
 def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
@@ -284,12 +304,11 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     music_backend, foley_backend = crew.backend("music"), crew.backend("foley")
     jobs: list[tuple[str, str, Callable[[], tuple[Any, Callable[[Path], None], dict, int]]]] = []
 
-    for scene_timing in timing.scenes:
+    for scene_timing, (_, seconds) in zip(timing.scenes, music_spans(timing)):
         scene = film_plan.scene(scene_timing.scene_id)
-        seconds = timing.seconds(scene_timing.frames)
         seed = seed_of(scene.id)
         music = MusicRequest(scene, seconds, rate, seed)
-        ambience = AmbienceRequest(scene, seconds, rate, seed)
+        ambience = AmbienceRequest(scene, timing.seconds(scene_timing.frames), rate, seed)
         jobs.append(("music", scene.id, lambda music=music: (
             music_backend, lambda tmp: music_backend.render(music, tmp),
             {"cue": music.scene.music, "mood": music.scene.mood, "duration": music.duration, "rate": rate},
@@ -331,7 +350,8 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     timing = _timing(state["timing"])
     film_plan = _plan(state["plan"])
     scene_start = {s.scene_id: timing.seconds(s.start_frame) for s in timing.scenes}
-    music = [Placement(Path(p), scene_start[scene]) for scene, p in state["music"].items()]
+    music_start = {s.scene_id: start for s, (start, _) in zip(timing.scenes, music_spans(timing))}
+    music = [Placement(Path(p), music_start[scene]) for scene, p in state["music"].items()]
     effects = [Placement(Path(p), scene_start[scene]) for scene, p in state["ambience"].items()]
     effects += [Placement(Path(p), timing.seconds(timing.shot(shot).start_frame)) for shot, p in state["effects"].items()]
     settings = {"mix": crew.profile.mix.model_dump(), "output": crew.profile.output.model_dump(
@@ -362,9 +382,10 @@ def cut(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     crew = runtime.context
     with crew.track("cut", 1) as advance:
-        made = cut_film(crew, _screenplay(state["screenplay"]), _plan(state["plan"]), _timing(state["timing"]), state)
+        made, parts = cut_film(crew, _screenplay(state["screenplay"]), _plan(state["plan"]), _timing(state["timing"]),
+                               state)
         advance()
-    return {"cut": {kind: str(path) for kind, path in made.items()}}
+    return {"cut": {kind: str(path) for kind, path in made.items()}, "cut_parts": [str(p) for p in parts]}
 
 
 # 10. deliver: the film and its sidecars where the user asked ----------------------------------------------------

@@ -65,15 +65,16 @@ def decode(data: bytes, path: str) -> str:
         nul = data.find(b"\x00")
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
-            raise ScreenplayError(f"binary file: NUL byte at byte {nul + skipped}; expected a text screenplay", path, line)
+            raise ScreenplayError(
+                f"binary file: NUL byte at byte {nul + skipped}; expected a text screenplay", path, line
+            )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data[: error.start].decode(encoding, errors="replace").count("\n") + 1
         label = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8"}.get(encoding, encoding.upper())
-        raise ScreenplayError(
-            f"not valid {label} (byte {error.start + skipped}: {error.reason}); save the screenplay as UTF-8", path, line
-        ) from error
+        message = f"not valid {label} (byte {error.start + skipped}: {error.reason}); save the screenplay as UTF-8"
+        raise ScreenplayError(message, path, line) from error
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ScreenplayError("binary file: NUL character; expected a text screenplay", path, line)

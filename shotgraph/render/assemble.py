@@ -26,7 +26,7 @@ VERSION = "1"
 def title_lines(screenplay: Screenplay) -> list[str]:
     """Title, then credit and author as a title card shows them ("written by" / "Jane Doe")."""
     page = screenplay.title_page
-    lines = [screenplay.title]
+    lines = [" ".join(row.split()) for row in page.get("Title", "").split("\n") if row.strip()] or [screenplay.title]
     for field in ("Credit", "Author", "Authors"):
         value = " ".join(page.get(field, "").split())
         if value:
@@ -38,8 +38,13 @@ def _stem(path: str | Path) -> str:
     return Path(path).name.split(".", 1)[0]
 
 
-def cut_film(crew: Crew, screenplay: Screenplay, plan: FilmPlan, timing: Timing, state: dict[str, Any]) -> dict[str, Path]:
-    """Render the film from the state's segments and mix. Returns the film, subtitles and OTIO in the store."""
+def cut_film(
+    crew: Crew, screenplay: Screenplay, plan: FilmPlan, timing: Timing, state: dict[str, Any]
+) -> tuple[dict[str, Path], list[Path]]:
+    """Render the film from the state's segments and mix.
+
+    Returns the film, subtitles and OTIO in the store, and the pieces the film was joined from (kept by gc).
+    """
     from shotgraph.stages.slate import render_card
 
     store, out = crew.store, crew.profile.output
@@ -81,12 +86,18 @@ def cut_film(crew: Crew, screenplay: Screenplay, plan: FilmPlan, timing: Timing,
     inputs += [_stem(state["mix"]["mix"]), _stem(made["srt"]), _stem(state["timing"])]
     settings = out.model_dump(include={"fps", "width", "height", "burn_subtitles"})
     film_key = artifact_key({"stage": "film", "version": VERSION, "settings": settings, "title": timeline.name}, inputs)
-    made["film"] = store.fetch_or_make(
-        film_key, ".mp4",
-        lambda tmp: render_film(timeline, tmp, output=out, store=store, mix=state["mix"]["mix"],
-                                subtitles_srt=made["srt"], chapters=chapters_from_markers(timeline)),
-        stage="film", backend="ffmpeg")
+    made["film"] = store.get(film_key, "film")
+    if made["film"] is None:
+        meta: dict[str, Any] = {}
+
+        def write_film(tmp: Path) -> None:
+            result = render_film(timeline, tmp, output=out, store=store, mix=state["mix"]["mix"],
+                                 subtitles_srt=made["srt"], chapters=chapters_from_markers(timeline))
+            meta["parts"] = [str(part) for part in result.parts]  # indexed with the film, after this write
+
+        made["film"] = store.put(film_key, ".mp4", write_film, stage="film", backend="ffmpeg", meta=meta)
+    parts = [Path(part) for part in (store.meta(film_key) or {}).get("parts", [])]
     otio_key = artifact_key({"stage": "otio", "version": VERSION}, [film_key])
     made["otio"] = store.fetch_or_make(otio_key, ".otio", lambda tmp: write_otio(timeline, tmp),
                                        stage="otio", backend="opentimelineio")
-    return made
+    return made, parts

@@ -58,6 +58,7 @@ class FilmResult:
     subtitles: bool  # a mov_text track is present
     burned_subtitles: bool
     segments: int  # pieces joined by the concat demuxer
+    parts: list[Path]  # those pieces: shot segments as given, trimmed bodies and transitions from the store
 
 
 @dataclass
@@ -238,7 +239,7 @@ def render_film(
 
     return FilmResult(path=out, frames=total_frames, fps=fps, duration=duration, chapters=len(chapters),
                       subtitles=has_subtitles, burned_subtitles=output.burn_subtitles and has_subtitles,
-                      segments=len(segments))
+                      segments=len(segments), parts=segments)
 
 
 def _transition_segment(

@@ -1,0 +1,86 @@
+"""Render scripts with the draft profile and print speed, memory and the incremental ratio, side by side.
+
+For each script: a full `shotgraph make` from an empty work folder, then the same script with one dialogue line
+edited, made again in the same folder. Prints
+  x-realtime   seconds of film per second of wall time (goal: >= 5x at 1280x720 on 2 cores)
+  peak RSS     of the make process (goal: < 1.5 GB for a feature)
+  incremental  time of the edited make / time of the full make (goal: < 10%)
+
+    python bench/make.py                 # the examples, then a feature-length script (about 120 pages: slow)
+    python bench/make.py --repeat 3      # a shorter generated script instead of the feature
+    python bench/make.py --no-feature    # the examples only
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+from feature import feature_script  # noqa: E402
+
+from shotgraph.render.ffmpeg import probe  # noqa: E402
+
+
+def make(script: Path, workdir: Path, resolution: str) -> tuple[float, float, int]:
+    """Run `shotgraph make` in a child process: (wall seconds, film seconds, peak RSS bytes of the largest child)."""
+    command = [sys.executable, "-m", "shotgraph", "make", str(script), "--workdir", str(workdir),
+               "--resolution", resolution]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"make failed on {script}:\n{done.stdout}\n{done.stderr}")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return wall, probe(script.with_suffix(".mp4")).duration, rss
+
+
+def edit_one_line(script: Path) -> None:
+    """Append words to the first line of dialogue: changes its audio and the length of its shot."""
+    lines = script.read_text(encoding="utf-8").split("\n")
+    for i in range(1, len(lines) - 1):
+        cue, speech = lines[i], lines[i + 1]
+        if lines[i - 1] == "" and re.fullmatch(r"[A-Z][A-Z .'\-]+", cue) and speech and not speech.startswith("("):
+            lines[i + 1] = speech + " And one more thing, before I forget."
+            break
+    else:
+        raise SystemExit(f"{script}: no dialogue line to edit")
+    script.write_text("\n".join(lines), encoding="utf-8")
+
+
+def bench(name: str, text: str, resolution: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / f"{name}.fountain"
+        script.write_text(text, encoding="utf-8")
+        full, seconds, rss = make(script, Path(folder) / "work", resolution)
+        edit_one_line(script)
+        again, _, _ = make(script, Path(folder) / "work", resolution)
+    print(f"{name:<16} {seconds / 60:6.1f} min film  {full:7.1f} s  {seconds / full:5.1f}x realtime  "
+          f"peak RSS {rss / 1e6:6.0f} MB  edit one line: {again:5.1f} s = {100 * again / full:4.1f}% of full",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--resolution", default="1280x720")
+    parser.add_argument("--repeat", type=int, default=20, help="copies of the examples in the generated script")
+    parser.add_argument("--no-feature", action="store_true", help="only the examples")
+    args = parser.parse_args()
+    print(f"draft profile at {args.resolution}; goals: >= 5x realtime, < 1500 MB, edit < 10% of full")
+    for example in sorted((ROOT / "examples").glob("*.fountain")):
+        bench(example.stem, example.read_text(encoding="utf-8"), args.resolution)
+    if not args.no_feature:
+        bench(f"generated x{args.repeat}", feature_script(args.repeat), args.resolution)
+
+
+if __name__ == "__main__":
+    main()
