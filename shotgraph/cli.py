@@ -225,6 +225,8 @@ def _print_report(report: Any) -> None:
     minutes, seconds = divmod(round(report.seconds), 60)
     typer.echo(f"{report.shots} shots, {minutes}:{seconds:02d} running time, made in {report.wall_seconds:.1f} s"
                + (" (resumed an interrupted run)" if report.resumed else ""))
+    for note in report.notes:
+        typer.echo(f"    note: {note}")
     for label, counts in (("made", report.computed), ("reused", report.reused)):
         if counts:
             typer.echo(f"{label:>8}: " + ", ".join(f"{stage} {n}" for stage, n in sorted(counts.items())))
@@ -236,49 +238,48 @@ cache_app = typer.Typer(help="Inspect and clean the artifact store.", no_args_is
 app.add_typer(cache_app, name="cache")
 
 
-def _workdir(target: Path) -> Path:
+TARGET_HELP = "a script, its folder, or a work folder"
+
+
+def _open_store(target: Path) -> tuple[Path, Any]:
+    """The work folder for `target` and its artifact store; an error if nothing was made there yet."""
     from shotgraph.director.production import default_workdir
+    from shotgraph.store import ArtifactStore
 
     if target.is_file():
-        return default_workdir(target)
-    if (target / "store").is_dir():
-        return target
-    return target / ".shotgraph"
+        workdir = default_workdir(target)
+    elif (target / "store").is_dir():
+        workdir = target
+    else:
+        workdir = target / ".shotgraph"
+    if not (workdir / "store").is_dir():
+        raise ShotgraphError(f"{workdir}: no artifact store here; run `shotgraph make` first")
+    return workdir, ArtifactStore(workdir / "store")
 
 
 @cache_app.command("stats")
 @friendly_errors
-def cache_stats(target: Path = typer.Argument(Path("."), help="a script, its folder, or a work folder")) -> None:
+def cache_stats(target: Path = typer.Argument(Path("."), help=TARGET_HELP)) -> None:
     """What the store holds, per stage."""
-    from shotgraph.store import ArtifactStore
-
-    workdir = _workdir(target)
-    if not (workdir / "store").is_dir():
-        raise ShotgraphError(f"{workdir}: no artifact store here; run `shotgraph make` first")
+    workdir, store = _open_store(target)
     table = Table("stage", "artifacts", "size")
-    total = 0
-    for stage, stats in ArtifactStore(workdir / "store").stats().items():
+    for stage, stats in store.stats().items():
         table.add_row(stage, str(stats.count), _megabytes(stats.bytes))
-        total += stats.bytes
     Console().print(table)
-    Console().print(f"{workdir / 'store'}: {_megabytes(total)}")
+    Console().print(f"{store.root}: {_megabytes(sum(s.bytes for s in store.stats().values()))}")
 
 
 @cache_app.command("gc")
 @friendly_errors
-def cache_gc(target: Path = typer.Argument(Path("."), help="a script, its folder, or a work folder")) -> None:
+def cache_gc(target: Path = typer.Argument(Path("."), help=TARGET_HELP)) -> None:
     """Remove every artifact that no film made in this work folder still uses."""
     import json
 
-    from shotgraph.store import ArtifactStore
-
-    workdir = _workdir(target)
-    if not (workdir / "store").is_dir():
-        raise ShotgraphError(f"{workdir}: no artifact store here; run `shotgraph make` first")
+    workdir, store = _open_store(target)
     keep: set[str] = set()
     for manifest in (workdir / "films").glob("*.json"):
         keep.update(json.loads(manifest.read_text(encoding="utf-8"))["keys"])
-    freed = ArtifactStore(workdir / "store").gc(keep)
+    freed = store.gc(keep)
     Console().print(f"removed {freed.count} artifacts, {_megabytes(freed.bytes)} freed; kept {len(keep)}")
 
 

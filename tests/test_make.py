@@ -213,3 +213,25 @@ def test_cli_make_reports_outputs_and_unwritable_output_is_one_clear_line(script
     result = runner.invoke(app, ["make", str(script), "--resolution", "wide"])
     assert result.exit_code == 1
     assert "--resolution 'wide': expected WIDTHxHEIGHT, e.g. 1280x720" in result.output
+
+
+def test_make_uses_a_hand_edited_plan_and_refuses_one_that_drops_a_line(script: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    plan_path = tmp_path / "plan.json"
+    assert runner.invoke(app, ["plan", str(script), "-o", str(plan_path)]).exit_code == 0
+    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    plan["shots"][0]["move"] = "crane"
+    plan_path.write_text(json.dumps(plan), encoding="utf-8")
+    report = Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work", plan_file=plan_path).make()
+    used = json.loads(Path(report.outputs["plan"]).read_text(encoding="utf-8"))
+    assert used["shots"][0]["move"] == "crane"
+    assert report.notes == [f"plan: {plan_path}, as edited"]
+
+    dropped = next(s for s in plan["shots"] if s["dialogue"])
+    line = dropped["dialogue"].pop()
+    plan_path.write_text(json.dumps(plan), encoding="utf-8")
+    result = runner.invoke(app, ["make", str(script), "--plan", str(plan_path), "--workdir", str(tmp_path / "w2"),
+                                 "-o", str(tmp_path / "never.mp4")])
+    assert result.exit_code == 1
+    assert f"dialogue '{line}'" in result.output and "is not covered by any shot" in result.output
+    assert not (tmp_path / "never.mp4").exists()

@@ -45,6 +45,7 @@ T = TypeVar("T")
 class ProductionState(TypedDict, total=False):
     screenplay: str  # path of the parsed screenplay (JSON) in the store
     plan: str  # path of the validated FilmPlan (JSON)
+    notes: list[str]  # what the planner wants the user to know (LLM fallbacks, calls, tokens)
     looks: dict[str, str]  # character id -> reference image
     recordings: dict[str, tuple[str, float]]  # dialogue id -> (WAV, seconds)
     timing: str  # path of the Timing (JSON)
@@ -113,16 +114,20 @@ def read(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 
 def plan(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
-    from shotgraph.director.planning import plan as plan_film
+    from shotgraph.director.planning import plan_with_outcome
     from shotgraph.director.validate import load_plan
 
     crew = runtime.context
     screenplay = _screenplay(state["screenplay"])
     if crew.plan_file is not None:
-        film_plan = load_plan(crew.plan_file, screenplay)
-    else:
-        film_plan = plan_film(screenplay, crew.profile.planner, cache_dir=crew.workdir / "llm")
-    return {"plan": str(crew.save_json("plan", film_plan))}
+        return {"plan": str(crew.save_json("plan", load_plan(crew.plan_file, screenplay))),
+                "notes": [f"plan: {crew.plan_file}, as edited"]}
+    outcome = plan_with_outcome(screenplay, crew.profile.planner, cache_dir=crew.workdir / "llm")
+    notes = list(outcome.report)
+    if outcome.mode == "llm":
+        notes.append(f"LLM: {outcome.calls} calls, {outcome.cached_calls} from cache, "
+                     f"{outcome.prompt_tokens} prompt + {outcome.completion_tokens} completion tokens")
+    return {"plan": str(crew.save_json("plan", outcome.plan)), "notes": notes}
 
 
 # 3. cast: a reference look per character --------------------------------------------------------------------
@@ -237,9 +242,9 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
                         tuple(film_plan.character(c) for c in shot.characters),
                         {c: looks[c] for c in shot.characters}, film_plan.style, out.width, out.height),
-        {"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
+        {"shot": shot.model_dump(mode="json", include={"id", "size", "angle", "move", "characters", "description",
                                                        "prompt"}),
-         "scene": film_plan.scene(shot.scene), "heading": headings.get(shot.scene, ""), "style": film_plan.style,
+         "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}), "heading": headings.get(shot.scene, ""), "style": film_plan.style,
          **keyframe_size},
         [key_of(looks[c]) for c in shot.characters],
     ))

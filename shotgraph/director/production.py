@@ -33,7 +33,7 @@ class FilmReport:
     computed: dict[str, int]
     resumed: bool
     wall_seconds: float = 0.0
-    stages: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +112,7 @@ class Director:
             computed=dict(counters.computed),
             resumed=resumed,
             wall_seconds=time.perf_counter() - started,
+            notes=state.get("notes", []),
         )
 
     def _check_output_writable(self) -> None:
