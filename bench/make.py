@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,17 +30,33 @@ from feature import feature_script  # noqa: E402
 from shotgraph.render.ffmpeg import probe  # noqa: E402
 
 
+# Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren).
+CHILD = """
+import resource, sys
+from shotgraph.cli import app
+try:
+    app(sys.argv[1:], prog_name="shotgraph")
+except SystemExit as done:
+    if done.code:
+        raise
+sys.stderr.write(f"\\npeak-rss-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+"""
+
+
 def make(script: Path, workdir: Path, resolution: str) -> tuple[float, float, int]:
-    """Run `shotgraph make` in a child process: (wall seconds, film seconds, peak RSS bytes of the largest child)."""
-    command = [sys.executable, "-m", "shotgraph", "make", str(script), "--workdir", str(workdir),
+    """Run `shotgraph make` in a child process: (wall seconds, film seconds, peak RSS bytes of that process)."""
+    command = [sys.executable, "-c", CHILD, "make", str(script), "--workdir", str(workdir),
                "--resolution", resolution]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"make failed on {script}:\n{done.stdout}\n{done.stderr}")
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return wall, probe(script.with_suffix(".mp4")).duration, rss
+    rss = int(re.search(r"peak-rss-kb (\d+)", done.stderr).group(1)) * 1024
+    duration = probe(script.with_suffix(".mp4")).duration
+    if duration is None:
+        raise SystemExit(f"{script.with_suffix('.mp4')}: no duration in the film")
+    return wall, duration, rss
 
 
 def edit_one_line(script: Path) -> None:

@@ -51,4 +51,7 @@ def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profi
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise BackendError(stage, name, f"cannot import {module_name}: {exc}") from exc
-    return getattr(module, class_name)(profile)
+    backend_class = getattr(module, class_name, None)
+    if backend_class is None:
+        raise BackendError(stage, name, f"{module_name} has no class {class_name}")
+    return backend_class(profile)

@@ -30,6 +30,10 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except ShotgraphError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
+        except OSError as exc:  # a file the user named cannot be read or written
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper
 
@@ -49,7 +53,6 @@ def parse_command(
 ) -> None:
     """Read a screenplay and show what shotgraph understood: scenes, characters, running time."""
     from shotgraph.director.reader import read_screenplay
-    from shotgraph.errors import ConfigError
 
     # 1. Check the flags before reading anything
     if as_json and to:
@@ -108,14 +111,12 @@ def plan_command(
 ) -> None:
     """Break the screenplay into scenes and shots; print the shot list."""
     from shotgraph.director.planning import plan_with_outcome
+    from shotgraph.director.production import default_workdir
     from shotgraph.director.reader import read_screenplay
     from shotgraph.director.validate import save_plan
 
     # 1. Settings: the profile's planner, overridden by the flags
-    if rules and llm:
-        raise ConfigError("choose one of --rules and --llm MODEL, not both")
-    if base_url and not llm:
-        raise ConfigError("--base-url needs --llm MODEL")
+    _check_planner_flags(rules, llm, base_url)
     settings = load_profile(profile).planner
     if rules:
         settings = settings.model_copy(update={"mode": "rules"})
@@ -124,7 +125,7 @@ def plan_command(
 
     # 2. Read and plan
     screenplay = read_screenplay(script)
-    outcome = plan_with_outcome(screenplay, settings)
+    outcome = plan_with_outcome(screenplay, settings, cache_dir=default_workdir(script) / "llm")
 
     # 3. Show the shot list (and the LLM's report), then write the plan
     console = Console()
@@ -157,6 +158,13 @@ def _shot_table(plan: Any, screenplay: Any) -> Table:
         table.add_row(shot.scene, shot.id.split("-")[-1], shot.size.value, shot.move.value,
                       ", ".join(shot.characters), f"{shot.min_duration:.1f}", escape(said))
     return table
+
+
+def _check_planner_flags(rules: bool, llm: str | None, base_url: str | None) -> None:
+    if rules and llm:
+        raise ConfigError("choose one of --rules and --llm MODEL, not both")
+    if base_url and not llm:
+        raise ConfigError("--base-url needs --llm MODEL")
 
 
 def _resolution(value: str | None) -> tuple[int, int] | None:
@@ -203,6 +211,7 @@ def make(
     """Make the film: plan, cast, record, shoot, score, mix and cut, resuming any interrupted run."""
     from shotgraph.director.production import Director
 
+    _check_planner_flags(rules, llm, base_url)
     size = _resolution(resolution)
     mode = "llm" if llm else ("rules" if rules else None)
     chosen = _profile_with(
@@ -275,8 +284,10 @@ def cache_gc(target: Path = typer.Argument(Path("."), help=TARGET_HELP)) -> None
     """Remove every artifact that no film made in this work folder still uses."""
     import json
 
+    from shotgraph.director.production import interrupted_keys
+
     workdir, store = _open_store(target)
-    keep: set[str] = set()
+    keep = interrupted_keys(workdir)  # an interrupted run resumes from what its checkpoint names
     for manifest in (workdir / "films").glob("*.json"):
         keep.update(json.loads(manifest.read_text(encoding="utf-8"))["keys"])
     freed = store.gc(keep)

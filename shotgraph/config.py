@@ -21,7 +21,7 @@ class OutputSettings(_Settings):
     width: int = Field(default=1280, ge=16, multiple_of=2, description="film width in pixels (H.264 needs even)")
     height: int = Field(default=720, ge=16, multiple_of=2, description="film height in pixels")
     fps: int = Field(default=24, ge=1, le=120, description="frames per second of the film")
-    sample_rate: int = Field(default=48000, description="audio sample rate of every stem and the mix")
+    sample_rate: int = Field(default=48000, ge=8000, le=192000, description="audio sample rate of every stem and the mix")
     loudness_lufs: float = Field(default=-16.0, ge=-40.0, le=-5.0, description="integrated loudness target (-23 broadcast)")
     true_peak_dbtp: float = Field(default=-1.0, le=0.0, description="true-peak ceiling of the mix")
     burn_subtitles: bool = Field(default=False, description="draw subtitles into the picture as well")

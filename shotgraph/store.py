@@ -24,6 +24,7 @@ from typing import Any
 from shotgraph.errors import StoreError
 
 KEY_LENGTH = 32  # hex characters of sha256; 128 bits is plenty for a film's artifacts
+STRAY_AGE_SECONDS = 3600  # gc removes temporary files older than this: no write takes an hour
 
 
 def artifact_key(fields: dict[str, Any], inputs: Iterable[str] = (), seed: int | None = None) -> str:
@@ -53,6 +54,7 @@ class ArtifactStore:
         self.objects = self.root / "objects"
         self.counters = StoreCounters()
         self._lock = threading.Lock()
+        self._making: dict[str, threading.Lock] = {}  # one lock per key being fetched or made
         try:
             self.objects.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
@@ -114,6 +116,7 @@ class ArtifactStore:
                 os.fsync(handle.fileno())
             os.replace(tmp, final)
             tmp = None
+            os.chmod(final, 0o444)  # artifacts never change; delivered files are hard links to them
             with self._connect() as db:
                 db.execute(
                     "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -142,11 +145,17 @@ class ArtifactStore:
         backend: str,
         meta: dict[str, Any] | None = None,
     ) -> Path:
-        """The stored artifact for `key`, made by `write` only if it is not there yet."""
-        found = self.get(key, stage)
-        if found is not None:
-            return found
-        return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta)
+        """The stored artifact for `key`, made by `write` only if it is not there yet.
+
+        Threads asking for the same key at once (two identical lines of dialogue) wait for one to make it.
+        """
+        with self._lock:
+            key_lock = self._making.setdefault(key, threading.Lock())
+        with key_lock:
+            found = self.get(key, stage)
+            if found is not None:
+                return found
+            return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta)
 
     def meta(self, key: str) -> dict[str, Any] | None:
         with self._connect() as db:
@@ -180,7 +189,8 @@ class ArtifactStore:
                 db.execute("DELETE FROM computed WHERE key = ?", (key,))
                 freed.count += 1
                 freed.bytes += size
-        for stray in self.objects.glob("*/.*.tmp*"):
-            freed.bytes += stray.stat().st_size
-            stray.unlink(missing_ok=True)
+        for stray in self.objects.glob("*/.*.tmp*"):  # left by a kill; a younger one may still be in writing
+            if time.time() - stray.stat().st_mtime > STRAY_AGE_SECONDS:
+                freed.bytes += stray.stat().st_size
+                stray.unlink(missing_ok=True)
         return freed

@@ -133,8 +133,9 @@ def test_words_come_from_the_line_text_only():
     assert _speech_segments(bare) == [("neutral", "Just this.")]
 
 
-def test_empty_line_is_refused_and_cache_params_name_the_rate(backend, tmp_path):
-    with pytest.raises(BackendError, match="sc001-e002.*no words"):
-        backend.render(DialogueRequest(_line(" "), ANNA, 0, RATE), tmp_path / "x.wav")
+def test_a_block_with_no_words_is_a_silent_beat_and_cache_params_name_the_rate(backend, tmp_path):
+    backend.render(DialogueRequest(_line(" "), ANNA, 0, RATE), tmp_path / "x.wav")  # e.g. only "(nods)"
+    samples, rate = read_wav(tmp_path / "x.wav")
+    assert rate == RATE and len(samples) == int(0.5 * RATE) and not samples.any()
     params = backend.cache_params()
     assert params["sample_rate"] == 48000 and "voice_table" in params

@@ -418,3 +418,10 @@ def test_writer_forces_what_would_be_misread():
     assert_round_trip("!Title: not a title page\n\nINT. A - DAY\n\nX.\n")
 
 
+
+
+def test_a_note_line_right_before_a_cue_keeps_the_dialogue():
+    screenplay = parse("INT. ROOM - DAY\n\n[[check the accent]]\nJOHN\nHello.\n")
+    elements = screenplay.scenes[0].elements
+    assert [(e.type, e.text) for e in elements] == [("note", "check the accent"), ("dialogue", "Hello.")]
+    assert elements[1].character == "JOHN" and elements[1].line == 4

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shotgraph.cli import app
+from shotgraph.audio.loudness import true_peak
 from shotgraph.config import load_profile
 from shotgraph.director.production import Director
 from shotgraph.render.encoding import ffmpeg_exe
@@ -100,8 +101,10 @@ def test_make_renders_a_film_a_person_can_watch(script: Path, tmp_path: Path) ->
     assert -1 not in positions and positions == sorted(positions)
     assert Path(report.outputs["vtt"]).read_text(encoding="utf-8").startswith("WEBVTT")
 
-    loudness = pyloudnorm.Meter(48000).integrated_loudness(film_audio(film).astype(np.float64))
+    audio = film_audio(film)
+    loudness = pyloudnorm.Meter(48000).integrated_loudness(audio.astype(np.float64))
     assert abs(loudness - (-16.0)) <= 0.5
+    assert true_peak(audio) <= -1.0  # dBTP, measured on the AAC the viewer hears
 
     timeline = otio.adapters.read_from_file(report.outputs["otio"])
     shots = [c for c in timeline.video_tracks()[0].find_clips() if c.metadata.get("shotgraph", {}).get("shot_id")]
@@ -109,6 +112,8 @@ def test_make_renders_a_film_a_person_can_watch(script: Path, tmp_path: Path) ->
     assert [c.metadata["shotgraph"]["shot_id"] for c in shots] == [s["id"] for s in plan["shots"]]
     for stem in ("dialogue", "music", "effects"):
         assert Path(report.outputs[f"{stem} stem"]).stat().st_size > 1000
+    music = [c for t in timeline.audio_tracks() if t.name.startswith("music") for c in t.find_clips()]
+    assert sorted(c.name for c in music) == ["sc001", "sc002"]  # one cue per scene, overlapping at the join
 
 
 def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path: Path) -> None:
@@ -235,3 +240,62 @@ def test_make_uses_a_hand_edited_plan_and_refuses_one_that_drops_a_line(script: 
     assert result.exit_code == 1
     assert f"dialogue '{line}'" in result.output and "is not covered by any shot" in result.output
     assert not (tmp_path / "never.mp4").exists()
+
+
+class OnceFlakyVideo(CameraMoveVideo):
+    """Fails its first call in this process, as a GPU backend can after a transient out-of-memory."""
+
+    name = "once-flaky"
+    failed = False
+
+    def render(self, request, out):  # type: ignore[override]
+        if not OnceFlakyVideo.failed:
+            OnceFlakyVideo.failed = True
+            raise RuntimeError("transient failure")
+        super().render(request, out)
+
+
+def test_a_failure_is_not_carried_into_the_next_run(script: Path, tmp_path: Path, monkeypatch) -> None:
+    from shotgraph.stages import video
+
+    monkeypatch.setitem(video.VIDEO_BACKENDS, "once-flaky", f"{__name__}:OnceFlakyVideo")
+    profile = small_profile(tmp_path)
+    profile = profile.model_copy(update={"stages": profile.stages.model_copy(update={"video": "once-flaky"})})
+    first = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert len(first.failures) == 1
+    again = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert again.failures == {} and again.computed.get("video") == 1
+
+
+class MutedDialogue:
+    """Wraps the espeak backend and fails on one line, as a voice-cloning model can on a bad sample."""
+
+    def __init__(self, profile):
+        from shotgraph.audio.espeak import EspeakDialogue
+
+        self.inner = EspeakDialogue(profile)
+        self.name, self.key_fields = "muted", self.inner.key_fields
+
+    def render(self, request, out):
+        if "raining" in request.line.text:
+            raise RuntimeError("voice sample unreadable")
+        self.inner.render(request, out)
+
+
+def test_a_failed_line_keeps_its_time_and_subtitle_and_is_reported(script: Path, tmp_path: Path, monkeypatch) -> None:
+    from shotgraph.audio import dialogue
+
+    monkeypatch.setitem(dialogue.DIALOGUE_BACKENDS, "muted", f"{__name__}:MutedDialogue")
+    profile = small_profile(tmp_path)
+    profile = profile.model_copy(update={"stages": profile.stages.model_copy(update={"dialogue": "muted"})})
+    report = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert list(report.failures) == ["sc001-e002"]
+    assert "voice sample unreadable" in report.failures["sc001-e002"]
+    assert "Is it raining out there?" in Path(report.outputs["srt"]).read_text(encoding="utf-8")
+
+
+def test_a_missing_plan_file_is_one_clear_line(script: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["make", str(script), "--plan", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[0].startswith(f"error: {tmp_path / 'nope.json'}")
+    assert "no such plan file" in result.output and "Traceback" not in result.output

@@ -18,7 +18,7 @@ from shotgraph.render.cut import compute_timing, transition_offsets
 from shotgraph.render.encoding import segment_video_args
 from shotgraph.render.ffmpeg import count_frames, escape_filter_value, probe, run_ffmpeg
 from shotgraph.render.subtitles import Cue, dialogue_cues, line_cues, srt_text, vtt_text, write_srt, write_vtt
-from shotgraph.render.timeline import TimelineMedia, build_timeline, track, write_otio
+from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, track, write_otio
 from shotgraph.store import ArtifactStore
 
 FPS = 24
@@ -133,7 +133,7 @@ def _film_inputs(tmp_path: Path, text: str = "Where were you?", heading: str = "
     media = TimelineMedia(
         title_card=_segment(tmp_path / "title.mp4", timing.title_frames, "black"),
         segments={s.shot_id: _segment(tmp_path / f"{s.shot_id}.mp4", s.frames, c) for s, c in zip(timing.shots, colors)},
-        music={"sc001": _wav(tmp_path / "m1.wav", 1.0)},
+        music=[PlacedCue("sc001", _wav(tmp_path / "m1.wav", 1.0), 0.0, 1.0)],
         mix=_wav(tmp_path / "mix.wav", timing.duration, freq=220),
     )
     return plan, screenplay, timing, media

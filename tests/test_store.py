@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,7 @@ def test_reuse_counts_and_computes_once(tmp_path: Path) -> None:
     first = store.fetch_or_make(key, ".png", write, stage="keyframe", backend="storyboard")
     second = store.fetch_or_make(key, ".png", write, stage="keyframe", backend="storyboard")
     assert first == second and first.read_bytes() == b"frame"
+    assert first.stat().st_mode & 0o777 == 0o444  # read-only: delivered files are links to it
     assert len(calls) == 1
     assert store.counters.computed == {"keyframe": 1} and store.counters.reused == {"keyframe": 1}
     assert store.computations() == {key: 1}
@@ -89,11 +92,15 @@ def test_gc_keeps_what_is_referenced(tmp_path: Path) -> None:
     keep = store.put(artifact_key(FIELDS, seed=7), ".png", lambda t: t.write_bytes(b"k"), stage="look", backend="card")
     drop = store.put(artifact_key(FIELDS, seed=8), ".png", lambda t: t.write_bytes(b"dd"), stage="look", backend="card")
     (store.objects / "ab").mkdir(exist_ok=True)
-    (store.objects / "ab" / ".abc.tmp.png").write_bytes(b"orphan")  # left by a kill mid-write
+    orphan = store.objects / "ab" / ".abc.tmp.png"  # left by a kill mid-write, two hours ago
+    orphan.write_bytes(b"orphan")
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
+    writing = store.objects / "ab" / ".abd.tmp.png"  # a concurrent make is writing this one now
+    writing.write_bytes(b"partial")
     freed = store.gc({keep.stem})
     assert freed.count == 1
     assert keep.is_file() and not drop.exists()
-    assert not (store.objects / "ab" / ".abc.tmp.png").exists()
+    assert not orphan.exists() and writing.exists()
     assert store.stats()["look"].count == 1
 
 
@@ -102,3 +109,21 @@ def test_unwritable_root_is_a_store_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot open the artifact store"):
         ArtifactStore(blocker / "store")
+
+
+def test_threads_asking_for_one_key_compute_it_once(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = ArtifactStore(tmp_path)
+    key = artifact_key(FIELDS, seed=9)
+
+    def slow_write(tmp: Path) -> None:
+        time.sleep(0.05)
+        tmp.write_bytes(b"line")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        paths = list(pool.map(lambda _: store.fetch_or_make(key, ".wav", slow_write, stage="dialogue",
+                                                            backend="espeak"), range(8)))
+    assert len(set(paths)) == 1
+    assert store.computations() == {key: 1}
+    assert store.counters.computed == {"dialogue": 1} and store.counters.reused == {"dialogue": 7}

@@ -170,3 +170,27 @@ def test_load_names_file_and_field(script, tmp_path):
     assert info.value.violations[1].startswith("field 'shots.0.size': Input should be 'extreme wide'")
     with pytest.raises(PlanError, match="cannot read the plan"):
         load_plan(tmp_path / "missing.json", script)
+
+
+def test_a_speaker_without_a_character_entry_is_refused(script):
+    plan = plan_by_rules(script)
+    renamed = [c.model_copy(update={"name": "Mara"}) if c.name == "MARA" else c for c in plan.characters]
+    assert validate(plan.model_copy(update={"characters": renamed}), script) == [
+        "character 'MARA' speaks in the screenplay but has no entry in the plan's characters"]
+
+
+def test_shots_run_scene_by_scene_in_screenplay_order(script):
+    plan = plan_by_rules(script)
+    first, second = [s for s in plan.shots if s.scene == "sc001"], [s for s in plan.shots if s.scene == "sc002"]
+    interleaved = [first[0], second[0], *first[1:], *second[1:]]
+    problems = validate(plan.model_copy(update={"shots": interleaved}), script)
+    assert f"shot '{first[1].id}': scene 'sc001' resumes after other scenes; keep its shots together" in problems
+    swapped = validate(plan.model_copy(update={"shots": [*second, *first]}), script)
+    assert f"shot '{first[0].id}': scene 'sc001' comes before 'sc002' in the screenplay" in swapped
+
+
+def test_a_scene_of_more_than_99_shots_is_valid():
+    beats = [action(f"The clock strikes {i} and the hall falls silent again.") for i in range(110)]
+    long_scene = screenplay(("INT. HALL - DAY", beats))
+    plan = plan_by_rules(long_scene)
+    assert len(plan.shots) >= 100 and validate(plan, long_scene) == []

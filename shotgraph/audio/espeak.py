@@ -340,9 +340,11 @@ class EspeakDialogue(DialogueBackend):
     def render(self, request: DialogueRequest, out: Path) -> None:
         # 1. Check inputs
         line = request.line
-        if not line.text.strip():
-            raise BackendError("dialogue", self.name,
-                               f"dialogue {line.id} ({line.character}, line {line.line}) has no words")
+        if not line.text.strip():  # a cue with only a parenthetical, e.g. "(nods)": a silent beat
+            log.info("dialogue %s (%s, line %d) has no words; recording a %.1f s beat", line.id, line.character,
+                     line.line, BEAT_S)
+            write_wav(out, np.zeros(int(BEAT_S * request.sample_rate), dtype=np.float32), request.sample_rate)
+            return
         if request.sample_rate <= 0:
             raise BackendError("dialogue", self.name, f"sample_rate must be positive, got {request.sample_rate}")
         setting = self.voice(request)

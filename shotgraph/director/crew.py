@@ -40,10 +40,6 @@ class OutputPaths:
 
     film: Path
 
-    @classmethod
-    def beside(cls, film: Path) -> OutputPaths:
-        return cls(film=film)
-
     @property
     def srt(self) -> Path:
         return self.film.with_suffix(".srt")
@@ -66,11 +62,15 @@ class OutputPaths:
 
 
 def json_params(value: Any) -> Any:
-    """Pydantic models and paths made JSON-able for a cache key."""
+    """Pydantic models, paths and containers of them made JSON-able for a cache key, at any depth."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, dict):
+        return {str(k): json_params(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_params(v) for v in value]
     return value
 
 

@@ -451,10 +451,12 @@ def _parse(text: str, path: str) -> Screenplay:
         while end < n and not lines[end].blank:
             end += 1
         next_blank = i + 1 >= n or lines[i + 1].blank
-        if line.note_only and all(l.note_only or l.keeper for l in lines[i:end]):
-            notes = _notes_of(lines[i:end])
+        if line.note_only:
+            # notes are invisible: lines of only notes form a Note, and what follows starts a paragraph
+            body = next((k for k in range(i, end) if not (lines[k].note_only or lines[k].keeper)), end)
+            notes = _notes_of(lines[i:body])
             build.add(Note, line.number, text=notes[0], notes=notes[1:])
-            i = end
+            i = body
             continue
         kind = line_kind(line.text, next_blank)
         t = line.text

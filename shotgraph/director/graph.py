@@ -12,16 +12,21 @@ the next starts, so each model loads at most once (invariant 4). Review points (
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 import os
 import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
+
+import numpy as np
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -146,7 +151,8 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         seed = seed_of(character.id)
         request = LookRequest(character, index, film_plan.style, width, height, seed)
         key = crew.key(backend, {"character": character, "index": index, "style": film_plan.style,
-                                 "size": [width, height]}, seed=seed)
+                                 "reference": _file_identity(character.reference_image), "size": [width, height]},
+                       seed=seed)
         path = crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
                                         stage="look", backend=backend.name)
         return character.id, str(path)
@@ -162,6 +168,7 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.audio.dialogue import DialogueRequest
     from shotgraph.audio.wav import wav_info
+    from shotgraph.director.rules import line_seconds
 
     crew = runtime.context
     screenplay = _screenplay(state["screenplay"])
@@ -170,21 +177,50 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     by_name = {c.name: (index, c) for index, c in enumerate(film_plan.characters)}
     rate = crew.profile.output.sample_rate
 
+    failures: dict[str, str] = {}
+
     def make(line: Any) -> tuple[str, tuple[str, float]]:
         index, character = by_name[line.character]
         request = DialogueRequest(line, character, index, rate)
-        words = {"text": line.text, "parts": line.parts, "extensions": line.extensions}
-        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": character.voice_sample,
-                                 "voice_index": index, "sample_rate": rate})
-        path = crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
-                                        stage="dialogue", backend=backend.name)
+        # the words and how they are delivered; not where they sit in the file
+        words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
+        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": _file_identity(
+            character.voice_sample), "voice_index": index, "sample_rate": rate})
+        try:
+            path = crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
+                                            stage="dialogue", backend=backend.name)
+        except Exception as exc:  # one line's failure must not sink the film (invariant 6)
+            if crew.strict:
+                raise BackendError("dialogue", backend.name, f"line {line.id}: {exc}") from exc
+            failures[line.id] = f"dialogue ({backend.name}): {exc}"
+            log.error("dialogue %s failed: %s", line.id, exc)
+            path = _silence(crew, line_seconds(line), rate)  # the line keeps its time; its subtitle still shows
         frames, _, sample_rate = wav_info(path)
         return line.id, (str(path), frames / sample_rate)
 
     lines = list(screenplay.dialogue())
     with crew.track("record", len(lines)) as advance:
         recordings = _in_pool(lines, make, advance)
-    return {"recordings": dict(recordings)}
+    return {"recordings": dict(recordings), "failures": failures}
+
+
+def _silence(crew: Crew, seconds: float, rate: int) -> Path:
+    from shotgraph.audio.wav import write_wav
+
+    samples = round(seconds * rate)
+    key = artifact_key({"stage": "silence", "samples": samples, "rate": rate})
+    return crew.store.fetch_or_make(key, ".wav", lambda tmp: write_wav(tmp, np.zeros(samples, np.float32), rate),
+                                    stage="dialogue", backend="silence")
+
+
+def _file_identity(path: Path | None) -> str | None:
+    """A user-supplied file enters a key by its content, so replacing it in place is noticed."""
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ShotgraphError(f"{path}: cannot read this reference file: {exc.strerror or exc}") from None
 
 
 # 5. time: the words set the cut --------------------------------------------------------------------------------
@@ -206,6 +242,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.stages.keyframe import KeyframeRequest
     from shotgraph.stages.slate import render_card
     from shotgraph.stages.upscale import UpscaleRequest
+    from shotgraph.render.encoding import segment_video_args
     from shotgraph.stages.video import VideoRequest
 
     crew = runtime.context
@@ -221,6 +258,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     def stage(name: str, suffix: str, make_request: Callable[[Any], tuple[Any, dict, list[str]]]) -> None:
         backend = crew.backend(name)
         shots = [s for s in film_plan.shots if s.id not in failures]
+        done.clear()
 
         def work(shot: Any) -> None:
             try:
@@ -238,6 +276,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
             _in_pool(shots, work, advance)
 
     keyframe_size = {"size": [out.width, out.height]}
+    encoding = {**keyframe_size, "encoding": segment_video_args(out.fps)}  # a segment's key names its codec
     stage("keyframe", ".png", lambda shot: (
         KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
                         tuple(film_plan.character(c) for c in shot.characters),
@@ -255,22 +294,21 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     stage("video", ".mp4", lambda shot: (
         VideoRequest(shot, keyframes[shot.id], frames(shot), out.fps, out.width, out.height),
-        {"move": shot.move, "frames": frames(shot), "fps": out.fps, **keyframe_size},
+        {"move": shot.move, "frames": frames(shot), "fps": out.fps, **encoding},
         [key_of(keyframes[shot.id])],
     ))
     clips = dict(done)
     stage("upscale", ".mp4", lambda shot: (
         UpscaleRequest(clips[shot.id], frames(shot), out.fps, out.width, out.height),
-        {"frames": frames(shot), "fps": out.fps, **keyframe_size},
+        {"frames": frames(shot), "fps": out.fps, **encoding},
         [key_of(clips[shot.id])],
     ))
-    segments = {shot_id: str(path) for shot_id, path in done.items() if shot_id not in failures}
+    segments = {shot_id: str(path) for shot_id, path in done.items()}
 
     for shot_id, why in failures.items():  # a slate that says what failed, exactly as long as the shot
         lines = ["SHOT FAILED", shot_id, why]
         count = timing.shot(shot_id).frames
-        key = artifact_key({"stage": "slate", "lines": lines, "frames": count, "fps": out.fps,
-                            "size": [out.width, out.height]})
+        key = artifact_key({"stage": "slate", "lines": lines, "frames": count, "fps": out.fps, **encoding})
         segments[shot_id] = str(crew.store.fetch_or_make(
             key, ".mp4", lambda tmp, lines=lines, count=count: render_card(
                 lines, count, out.fps, out.width, out.height, tmp, kind="slate"),
@@ -283,19 +321,31 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 # 7. score: music per scene, ambience per scene, effects per shot ----------------------------------------------
 
 MUSIC_CROSSFADE_SECONDS = 1.0  # scene cues overlap this long; the score fades its edges over the same second
+MAX_CUE_SECONDS = 90.0  # a longer scene is scored as a run of equal cues: memory per cue stays bounded
 
 
-def music_spans(timing: Timing) -> list[tuple[float, float]]:
-    """(start, seconds) of each scene's cue: the scene, widened by half the crossfade at each inner join."""
-    half = MUSIC_CROSSFADE_SECONDS / 2
+@dataclass(frozen=True)
+class CueSpan:
+    name: str  # scene id, or scene id + ".k" for the k-th cue of a long scene
+    scene_id: str
+    start: float  # seconds in the film
+    seconds: float
+
+
+def cue_spans(timing: Timing) -> list[CueSpan]:
+    """Music and ambience cues: each scene widened by half the crossfade at inner joins, long ones split."""
+    half, overlap = MUSIC_CROSSFADE_SECONDS / 2, MUSIC_CROSSFADE_SECONDS
     last = len(timing.scenes) - 1
     spans = []
     for i, scene in enumerate(timing.scenes):
         start = timing.seconds(scene.start_frame) - (half if i > 0 else 0.0)
         end = timing.seconds(scene.start_frame + scene.frames) + (half if i < last else 0.0)
-        spans.append((start, end - start))
+        pieces = max(1, math.ceil((end - start - overlap) / (MAX_CUE_SECONDS - overlap)))
+        length = (end - start + (pieces - 1) * overlap) / pieces  # equal pieces: one artifact serves them all
+        for k in range(pieces):
+            name = scene.scene_id if pieces == 1 else f"{scene.scene_id}.{k}"
+            spans.append(CueSpan(name, scene.scene_id, start + k * (length - overlap), length))
     return spans
-
 
 
 def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
@@ -309,16 +359,16 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     music_backend, foley_backend = crew.backend("music"), crew.backend("foley")
     jobs: list[tuple[str, str, Callable[[], tuple[Any, Callable[[Path], None], dict, int]]]] = []
 
-    for scene_timing, (_, seconds) in zip(timing.scenes, music_spans(timing)):
-        scene = film_plan.scene(scene_timing.scene_id)
+    for span in cue_spans(timing):
+        scene = film_plan.scene(span.scene_id)
         seed = seed_of(scene.id)
-        music = MusicRequest(scene, seconds, rate, seed)
-        ambience = AmbienceRequest(scene, timing.seconds(scene_timing.frames), rate, seed)
-        jobs.append(("music", scene.id, lambda music=music: (
+        music = MusicRequest(scene, span.seconds, rate, seed)
+        ambience = AmbienceRequest(scene, span.seconds, rate, seed)
+        jobs.append(("music", span.name, lambda music=music: (
             music_backend, lambda tmp: music_backend.render(music, tmp),
             {"cue": music.scene.music, "mood": music.scene.mood, "duration": music.duration, "rate": rate},
             music.seed)))
-        jobs.append(("ambience", scene.id, lambda ambience=ambience: (
+        jobs.append(("ambience", span.name, lambda ambience=ambience: (
             foley_backend, lambda tmp: foley_backend.ambience(ambience, tmp),
             {"ambience": ambience.scene.ambience, "duration": ambience.duration, "rate": rate}, ambience.seed)))
     for shot in film_plan.shots:
@@ -346,6 +396,7 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 
 MIX_STEMS = ("mix", "dialogue", "music", "effects")
+AAC_HEADROOM_DB = 1.5  # measured: a limited mix at -1.1 dBTP decoded from 192k AAC at +0.1 dBTP
 
 
 def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
@@ -353,23 +404,25 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     crew = runtime.context
     timing = _timing(state["timing"])
-    film_plan = _plan(state["plan"])
-    scene_start = {s.scene_id: timing.seconds(s.start_frame) for s in timing.scenes}
-    music_start = {s.scene_id: start for s, (start, _) in zip(timing.scenes, music_spans(timing))}
-    music = [Placement(Path(p), music_start[scene]) for scene, p in state["music"].items()]
-    effects = [Placement(Path(p), scene_start[scene]) for scene, p in state["ambience"].items()]
+    spans = cue_spans(timing)
+    music = [Placement(Path(state["music"][span.name]), span.start) for span in spans]
+    effects = [Placement(Path(state["ambience"][span.name]), span.start) for span in spans]
     effects += [Placement(Path(p), timing.seconds(timing.shot(shot).start_frame)) for shot, p in state["effects"].items()]
     settings = {"mix": crew.profile.mix.model_dump(), "output": crew.profile.output.model_dump(
         include={"sample_rate", "loudness_lufs", "true_peak_dbtp"})}
     inputs = [key_of(state["timing"])] + sorted(key_of(p.path) for p in music + effects)
-    key = artifact_key({"stage": "mix", "version": "1", "settings": settings, "shots": len(film_plan.shots)}, inputs)
+    key = artifact_key({"stage": "mix", "version": "1", "settings": settings, "headroom": AAC_HEADROOM_DB,
+                        "cues": [(c.start, c.seconds) for c in spans]}, inputs)
     stem_keys = {stem: artifact_key({"stage": "mix", "stem": stem}, [key]) for stem in MIX_STEMS}
 
     stored = {stem: crew.store.get(k, "mix") for stem, k in stem_keys.items()}
     if all(stored.values()):
         return {"mix": {stem: str(p) for stem, p in stored.items()}}
+    # The AAC encode overshoots inter-sample peaks; mixing below the ceiling keeps the delivered film under it.
+    ceiling = crew.profile.output.true_peak_dbtp - AAC_HEADROOM_DB
+    output = crew.profile.output.model_copy(update={"true_peak_dbtp": ceiling})
     with crew.track("mix", 1) as advance, tempfile.TemporaryDirectory(dir=crew.workdir) as scratch:
-        result = mix_film(timing, music, effects, Path(scratch), crew.profile.output, crew.profile.mix)
+        result = mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix)
         made = {stem: getattr(result, stem) for stem in MIX_STEMS}
         paths = {stem: str(crew.store.put(stem_keys[stem], ".wav", lambda tmp, src=src: shutil.move(src, tmp),
                                           stage="mix", backend="numpy"))
@@ -387,8 +440,9 @@ def cut(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     crew = runtime.context
     with crew.track("cut", 1) as advance:
-        made, parts = cut_film(crew, _screenplay(state["screenplay"]), _plan(state["plan"]), _timing(state["timing"]),
-                               state)
+        timing = _timing(state["timing"])
+        made, parts = cut_film(crew, _screenplay(state["screenplay"]), _plan(state["plan"]), timing, state,
+                               cue_spans(timing))
         advance()
     return {"cut": {kind: str(path) for kind, path in made.items()}, "cut_parts": [str(p) for p in parts]}
 
@@ -417,9 +471,17 @@ def deliver(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 
 def _place(source: str, target: Path) -> str:
-    """Copy a stored artifact to where the user wants it, atomically (temp file + rename)."""
+    """Put a stored artifact where the user wants it, atomically (temp name + rename).
+
+    A hard link where the store and the output share a filesystem (a feature's stems are gigabytes), a copy
+    otherwise. Stored artifacts are read-only, so a tool cannot change one in place through the link.
+    """
     tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, tmp)
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
     os.replace(tmp, target)
     return str(target)
 

@@ -19,7 +19,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from shotgraph.config import Profile, load_profile
 from shotgraph.director.crew import Crew, OutputPaths
 from shotgraph.director.graph import build_graph
-from shotgraph.errors import ShotgraphError
+from shotgraph.errors import PlanError, ShotgraphError
 from shotgraph.render.timing import Timing
 
 
@@ -68,14 +68,16 @@ class Director:
         self.script = Path(script)
         if not self.script.is_file():
             raise ShotgraphError(f"{self.script}: no such screenplay file")
-        self.profile = load_profile(profile) if isinstance(profile, str) else profile
+        self.profile = load_profile(profile) if isinstance(profile, (str, Path)) else profile
+        if plan_file is not None and not Path(plan_file).is_file():
+            raise PlanError([f"{plan_file}: no such plan file"], source=str(plan_file))
         film = Path(output) if output is not None else default_output(self.script)
         if film.suffix.lower() != ".mp4":
             raise ShotgraphError(f"{film}: the film is written as MP4; give an output path ending in .mp4")
         self.crew = Crew(
             script=self.script,
             workdir=Path(workdir) if workdir is not None else default_workdir(self.script),
-            outputs=OutputPaths.beside(film.resolve()),
+            outputs=OutputPaths(film=film.resolve()),
             profile=self.profile,
             strict=strict,
             plan_file=Path(plan_file) if plan_file is not None else None,
@@ -152,4 +154,20 @@ def referenced_keys(state: dict) -> set[str]:
             keys.add(Path(value).name.split(".", 1)[0])
 
     visit({k: v for k, v in state.items() if k != "delivered"})
+    return keys
+
+
+def interrupted_keys(workdir: Path) -> set[str]:
+    """Keys named by the latest checkpoint of every run in `workdir` that has not finished."""
+    database = workdir / "checkpoints.sqlite"
+    if not database.is_file():
+        return set()
+    keys: set[str] = set()
+    with SqliteSaver.from_conn_string(str(database)) as saver:
+        graph = build_graph().compile(checkpointer=saver)
+        threads = {c.config["configurable"]["thread_id"] for c in saver.list(None)}
+        for thread in threads:
+            snapshot = graph.get_state({"configurable": {"thread_id": thread}})
+            if snapshot.next:
+                keys |= referenced_keys(snapshot.values)
     return keys

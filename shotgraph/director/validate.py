@@ -20,7 +20,7 @@ from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan
 from shotgraph.director.screenplay import Screenplay
 from shotgraph.errors import PlanError
 
-SHOT_ID = re.compile(r"^(sc\d{3})-sh\d{2}$")
+SHOT_ID = re.compile(r"^(sc\d{3,})-sh\d{2,}$")
 
 
 def validate(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
@@ -33,6 +33,8 @@ def validate(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
     violations += _unique_ids("shot", [s.id for s in plan.shots])
     violations += _scenes(plan, screenplay)
     violations += _shots(plan)
+    violations += _scene_order(plan, screenplay)
+    violations += _speakers(plan, screenplay)
     violations += _dialogue_coverage(plan, screenplay)
     return violations
 
@@ -91,6 +93,30 @@ def _unique_ids(kind: str, ids: list[str]) -> list[str]:
 def _scenes(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
     known = {s.id for s in screenplay.scenes}
     return [f"scene '{s.id}' is not a scene of the screenplay" for s in plan.scenes if s.id not in known]
+
+
+def _scene_order(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
+    """Shots run scene by scene, in the screenplay's order: the score and the chapters follow scenes."""
+    order = {s.id: i for i, s in enumerate(screenplay.scenes)}
+    violations: list[str] = []
+    seen: list[str] = []
+    for shot in plan.shots:
+        if seen and shot.scene == seen[-1]:
+            continue
+        if shot.scene in seen:
+            violations.append(f"shot '{shot.id}': scene '{shot.scene}' resumes after other scenes; keep its shots together")
+        elif seen and shot.scene in order and seen[-1] in order and order[shot.scene] < order[seen[-1]]:
+            violations.append(f"shot '{shot.id}': scene '{shot.scene}' comes before '{seen[-1]}' in the screenplay")
+        seen.append(shot.scene)
+    return violations
+
+
+def _speakers(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
+    """Every speaking character needs a CharacterPlan of that name: it carries their voice."""
+    named = {c.name for c in plan.characters}
+    speakers = dict.fromkeys(line.character for line in screenplay.dialogue())
+    return [f"character '{name}' speaks in the screenplay but has no entry in the plan's characters"
+            for name in speakers if name not in named]
 
 
 def _shots(plan: FilmPlan) -> list[str]:

@@ -13,12 +13,13 @@ from shotgraph.director.plan import FilmPlan
 from shotgraph.director.screenplay import Screenplay
 from shotgraph.render.compositor import chapters_from_markers, render_film
 from shotgraph.render.subtitles import dialogue_cues, srt_text, vtt_text
-from shotgraph.render.timeline import TimelineMedia, build_timeline, write_otio
+from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, write_otio
 from shotgraph.render.timing import Timing
 from shotgraph.store import artifact_key
 
 if TYPE_CHECKING:
     from shotgraph.director.crew import Crew
+    from shotgraph.director.graph import CueSpan
 
 VERSION = "1"
 
@@ -39,7 +40,7 @@ def _stem(path: str | Path) -> str:
 
 
 def cut_film(
-    crew: Crew, screenplay: Screenplay, plan: FilmPlan, timing: Timing, state: dict[str, Any]
+    crew: Crew, screenplay: Screenplay, plan: FilmPlan, timing: Timing, state: dict[str, Any], cues: list[CueSpan]
 ) -> tuple[dict[str, Path], list[Path]]:
     """Render the film from the state's segments and mix.
 
@@ -65,9 +66,9 @@ def cut_film(
     media = TimelineMedia(
         title_card=title_card,
         segments={shot: Path(p) for shot, p in state["segments"].items()},
-        music={scene: Path(p) for scene, p in state["music"].items()},
+        music=[PlacedCue(c.name, Path(state["music"][c.name]), c.start, c.seconds) for c in cues],
         effects={shot: Path(p) for shot, p in state["effects"].items()},
-        ambience={scene: Path(p) for scene, p in state["ambience"].items()},
+        ambience=[PlacedCue(c.name, Path(state["ambience"][c.name]), c.start, c.seconds) for c in cues],
         mix=Path(state["mix"]["mix"]),
     )
     timeline = build_timeline(plan, screenplay, timing, media)

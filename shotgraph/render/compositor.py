@@ -10,7 +10,6 @@ mix, a mov_text subtitle track and one chapter per scene. Burned-in subtitles ne
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import shutil
 import tempfile
@@ -34,7 +33,6 @@ from shotgraph.render.ffmpeg import (
 from shotgraph.render.timeline import META, VIDEO_TRACK, media_path, track
 from shotgraph.store import ArtifactStore, artifact_key
 
-log = logging.getLogger(__name__)
 
 STAGE = "cut"
 BACKEND = "ffmpeg"

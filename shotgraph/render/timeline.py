@@ -26,15 +26,25 @@ AMBIENCE_TRACK = "ambience"
 META = "shotgraph"
 
 
+@dataclass(frozen=True)
+class PlacedCue:
+    """A sound file laid at `start` seconds for `seconds`; cues may overlap their neighbours."""
+
+    name: str
+    path: Path
+    start: float
+    seconds: float
+
+
 @dataclass
 class TimelineMedia:
     """The files the timeline points at. Missing music/effects/ambience entries become gaps."""
 
     title_card: Path | None = None  # encoded segment of exactly Timing.title_frames frames
     segments: dict[str, Path] = field(default_factory=dict)  # shot id → encoded segment of exactly its frames
-    music: dict[str, Path] = field(default_factory=dict)  # scene id → score
+    music: list[PlacedCue] = field(default_factory=list)  # score cues; neighbours overlap to crossfade
     effects: dict[str, Path] = field(default_factory=dict)  # shot id → foley
-    ambience: dict[str, Path] = field(default_factory=dict)  # scene id → room tone / ambience
+    ambience: list[PlacedCue] = field(default_factory=list)  # beds, laid like the score
     mix: Path | None = None  # the final stereo mix, whole film
 
 
@@ -60,13 +70,14 @@ def media_path(clip: otio.schema.Clip) -> Path:
     return Path(unquote(url.path)) if url.scheme == "file" else Path(ref.target_url)
 
 
-def _place(track: otio.schema.Track, at: float, clip: otio.schema.Clip, rate: float) -> float:
-    """Append `clip` to `track` at time `at` (units of `rate`), filling with a gap; returns the new end."""
+def _place(track: otio.schema.Track, at: float, clip: otio.schema.Clip, rate: float) -> None:
+    """Append `clip` to `track` at time `at` (units of `rate`), filling with a gap; overlaps are refused."""
     end = track.duration().rescaled_to(rate).value if len(track) else 0
+    if at < end:
+        raise RenderError(f"track '{track.name}': clip '{clip.name}' at {at / rate:.3f} s overlaps the clip before it")
     if at > end:
         track.append(otio.schema.Gap(source_range=_range(at - end, rate)))
     track.append(clip)
-    return at + clip.source_range.duration.value
 
 
 def build_timeline(plan: FilmPlan, screenplay: Screenplay, timing: Timing, media: TimelineMedia) -> otio.schema.Timeline:
@@ -137,10 +148,22 @@ def build_timeline(plan: FilmPlan, screenplay: Screenplay, timing: Timing, media
 
     timeline.tracks.append(video)
     timeline.tracks.append(dialogue)
-    timeline.tracks.append(per_item(MUSIC_TRACK, media.music, timing.scenes, "scene_id"))
+    timeline.tracks.extend(_cue_tracks(MUSIC_TRACK, media.music, fps))
     timeline.tracks.append(per_item(EFFECTS_TRACK, media.effects, timing.shots, "shot_id"))
-    timeline.tracks.append(per_item(AMBIENCE_TRACK, media.ambience, timing.scenes, "scene_id"))
+    timeline.tracks.extend(_cue_tracks(AMBIENCE_TRACK, media.ambience, fps))
     return timeline
+
+
+def _cue_tracks(name: str, cues: list[PlacedCue], fps: int) -> list[otio.schema.Track]:
+    """Overlapping cues on two tracks, alternating, the way an editor lays crossfading music."""
+    tracks = [otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio),
+              otio.schema.Track(name=f"{name} b", kind=otio.schema.TrackKind.Audio)]
+    for index, cue in enumerate(sorted(cues, key=lambda c: c.start)):
+        frames = round(cue.seconds * fps)
+        clip = otio.schema.Clip(name=cue.name, media_reference=_reference(cue.path, frames, fps),
+                                source_range=_range(frames, fps), metadata={META: {"cue": cue.name}})
+        _place(tracks[index % 2], round(cue.start * fps), clip, fps)
+    return [t for t in tracks if len(t)]
 
 
 def track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:

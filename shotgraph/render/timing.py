@@ -7,9 +7,10 @@ seconds are derived from them, so picture and sound cannot drift.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from shotgraph.director.plan import TransitionKind
+from shotgraph.errors import RenderError
 
 
 class _Model(BaseModel):
@@ -49,6 +50,7 @@ class Timing(_Model):
     shots: list[ShotTiming]
     scenes: list[SceneTiming]
     lines: list[LinePlacement]
+    _by_id: dict[str, ShotTiming] | None = PrivateAttr(default=None)
 
     @property
     def total_frames(self) -> int:
@@ -59,7 +61,11 @@ class Timing(_Model):
         return self.total_frames / self.fps
 
     def shot(self, shot_id: str) -> ShotTiming:
-        return next(s for s in self.shots if s.shot_id == shot_id)
+        if self._by_id is None:
+            self._by_id = {s.shot_id: s for s in self.shots}
+        if shot_id not in self._by_id:
+            raise RenderError(f"shot {shot_id} is not in the timing")
+        return self._by_id[shot_id]
 
     def seconds(self, frames: int) -> float:
         return frames / self.fps
