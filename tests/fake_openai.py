@@ -120,18 +120,19 @@ class FakeOpenAI:
                     reply = fake._answer(body)
                 except Exception as exc:  # a broken test script: a 400 surfaces as LLMError, never retried
                     return self._send(400, {"error": {"message": f"fake server: {exc!r}", "type": "invalid_request"}})
+                # The request counts as in flight while it is being "thought about"; the window closes before the
+                # answer leaves, because the client may send its next request the moment it reads this one.
                 with fake._lock:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
                 try:
-                    self._reply(body, reply)
+                    time.sleep(reply.delay)
                 finally:
                     with fake._lock:
                         fake.in_flight -= 1
+                self._reply(body, reply)
 
             def _reply(self, body: dict[str, Any], reply: Reply) -> None:
-                if reply.delay:
-                    time.sleep(reply.delay)
                 if reply.status != 200:
                     error = {"error": {"message": "scripted failure", "type": "server_error"}}
                     return self._send(reply.status, error, reply.headers)
