@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -10,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shotgraph.errors import ConfigError
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+# configs/ at the repository root, installed as shotgraph.configs (see pyproject.toml)
+CONFIG_DIR = Path(str(files("shotgraph.configs")))
 
 
 class _Settings(BaseModel):

@@ -42,3 +42,14 @@ def test_broken_toml_names_the_file(tmp_path: Path) -> None:
     path.write_text("[output\n")
     with pytest.raises(ConfigError, match=r"broken.toml: not valid TOML"):
         load_profile(path)
+
+
+def test_an_installed_wheel_carries_every_subpackage_and_the_profiles() -> None:
+    """pyproject.toml lists the packages by hand (configs/ installs as shotgraph.configs): none may be missing."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {".".join(p.parent.relative_to(root).parts) for p in (root / "shotgraph").rglob("__init__.py")}
+    assert listed == on_disk | {"shotgraph.configs"}
+    assert (root / "configs" / "draft.toml").is_file()
