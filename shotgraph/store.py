@@ -16,7 +16,8 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,18 @@ def artifact_key(fields: dict[str, Any], inputs: Iterable[str] = (), seed: int |
     payload = {"fields": fields, "inputs": list(inputs), "seed": seed}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def database_problem(database: Path, exc: sqlite3.Error, what: str, remedy: str) -> str:
+    """One line for an SQLite failure on `database`: a full disk, a damaged file and what to do, or SQLite's words."""
+    reason = getattr(exc, "sqlite_errorname", None)  # None on errors the sqlite3 module raises itself
+    if reason == "SQLITE_FULL":
+        return f"{database}: disk full while updating the {what}; nothing was lost"
+    if reason in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return f"{database}: the {what} is damaged ({exc}); {remedy}"
+    if reason and reason.startswith("SQLITE_IOERR"):  # a write refused: a full disk or a file-size limit
+        return f"{database}: cannot write the {what} ({exc}); check that the disk has room; nothing was lost"
+    return f"{database}: cannot use the {what}: {exc}"
 
 
 @dataclass
@@ -55,35 +68,46 @@ class ArtifactStore:
         self.counters = StoreCounters()
         self._lock = threading.Lock()
         self._making: dict[str, threading.Lock] = {}  # one lock per key being fetched or made
+        self.index = self.root / "index.sqlite"
         try:
             self.objects.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
-                    " backend TEXT NOT NULL, size INTEGER NOT NULL, created REAL NOT NULL, meta TEXT NOT NULL)"
-                )
-                # One row per computation: proves that a resumed or repeated run never computes a key twice.
-                db.execute("CREATE TABLE IF NOT EXISTS computed (key TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL)")
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the artifact store: {exc}") from exc
+        with self._index() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
+                " backend TEXT NOT NULL, size INTEGER NOT NULL, created REAL NOT NULL, meta TEXT NOT NULL)"
+            )
+            # One row per computation: proves that a resumed or repeated run never computes a key twice.
+            db.execute("CREATE TABLE IF NOT EXISTS computed (key TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL)")
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.root / "index.sqlite", timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+    @contextmanager
+    def _index(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on the index, committed and closed; an SQLite failure is a StoreError naming the file."""
+        try:
+            db = sqlite3.connect(self.index, timeout=30)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                with db:
+                    yield db
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise StoreError(database_problem(self.index, exc, "artifact index", f"delete the folder {self.root} to "
+                                              "start the store over (what it held is made again)")) from exc
 
     def path_for(self, key: str, suffix: str) -> Path:
         return self.objects / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str, stage: str = "") -> Path | None:
         """The stored file for `key`, or None. Counts a reuse for the report."""
-        with self._connect() as db:
+        with self._index() as db:
             row = db.execute("SELECT path FROM artifacts WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         path = self.root / row[0]
         if not path.is_file():  # deleted by hand: forget it and recompute
-            with self._connect() as db:
+            with self._index() as db:
                 db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
             return None
         if stage:
@@ -117,13 +141,7 @@ class ArtifactStore:
             os.replace(tmp, final)
             tmp = None
             os.chmod(final, 0o444)  # artifacts never change; delivered files are hard links to them
-            with self._connect() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (key, str(final.relative_to(self.root)), stage, backend, final.stat().st_size, time.time(),
-                     json.dumps(meta or {}, default=str)),
-                )
-                db.execute("INSERT INTO computed VALUES (?, ?, ?)", (key, stage, time.time()))
+            size = final.stat().st_size
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise StoreError(f"{self.root}: disk full while writing a {stage} artifact; nothing was lost") from exc
@@ -131,6 +149,17 @@ class ArtifactStore:
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
+        try:
+            with self._index() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (key, str(final.relative_to(self.root)), stage, backend, size, time.time(),
+                     json.dumps(meta or {}, default=str)),
+                )
+                db.execute("INSERT INTO computed VALUES (?, ?, ?)", (key, stage, time.time()))
+        except StoreError:
+            final.unlink(missing_ok=True)  # a file the index does not name would be neither reused nor collected
+            raise
         with self._lock:
             self.counters.computed[stage] = self.counters.computed.get(stage, 0) + 1
         return final
@@ -158,28 +187,28 @@ class ArtifactStore:
             return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta)
 
     def meta(self, key: str) -> dict[str, Any] | None:
-        with self._connect() as db:
+        with self._index() as db:
             row = db.execute("SELECT meta FROM artifacts WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def stats(self) -> dict[str, StageStats]:
-        with self._connect() as db:
+        with self._index() as db:
             rows = db.execute("SELECT stage, COUNT(*), SUM(size) FROM artifacts GROUP BY stage ORDER BY stage").fetchall()
         return {stage: StageStats(count, size or 0) for stage, count, size in rows}
 
     def computations(self) -> dict[str, int]:
         """How many times each key has been computed over the store's life."""
-        with self._connect() as db:
+        with self._index() as db:
             return dict(db.execute("SELECT key, COUNT(*) FROM computed GROUP BY key").fetchall())
 
     def keys(self) -> set[str]:
-        with self._connect() as db:
+        with self._index() as db:
             return {row[0] for row in db.execute("SELECT key FROM artifacts")}
 
     def gc(self, keep: set[str]) -> StageStats:
         """Remove every artifact whose key is not in `keep`, and stray temporary files. Returns what was freed."""
         freed = StageStats()
-        with self._connect() as db:
+        with self._index() as db:
             rows = db.execute("SELECT key, path, size FROM artifacts").fetchall()
             for key, rel, size in rows:
                 if key in keep:

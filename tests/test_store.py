@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -71,6 +75,38 @@ def test_disk_full_is_a_clear_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="disk full while writing a video artifact; nothing was lost"):
         store.put(artifact_key(FIELDS, seed=4), ".mp4", full, stage="video", backend="camera")
     assert store.keys() == set()
+
+
+def test_a_full_disk_while_indexing_is_a_store_error_and_removes_the_file(tmp_path: Path) -> None:
+    ArtifactStore(tmp_path)
+    # A reader holding the index open keeps its shared-memory file in place, so the write that fails is the
+    # index insert itself, after the artifact was renamed under its key.
+    reader = sqlite3.connect(tmp_path / "index.sqlite")
+    reader.execute("SELECT COUNT(*) FROM artifacts").fetchone()
+    writer = textwrap.dedent(f"""
+        import resource, signal
+        from shotgraph.store import ArtifactStore
+        store = ArtifactStore({str(tmp_path)!r})
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))  # the artifact fits, the index's next page not
+        store.put({"ab" * 16!r}, ".png", lambda tmp: tmp.write_bytes(b"x" * 100), stage="look", backend="card")
+    """)
+    result = subprocess.run([sys.executable, "-c", writer], capture_output=True, text=True, timeout=60)
+    reader.close()
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"shotgraph.errors.StoreError: {tmp_path / 'index.sqlite'}: cannot write the artifact index")
+    assert "check that the disk has room; nothing was lost" in last
+    assert not any(p.is_file() for p in (tmp_path / "objects").rglob("*"))  # no file the index does not name
+    assert ArtifactStore(tmp_path).keys() == set()
+
+
+def test_a_damaged_index_is_a_store_error_that_says_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "index.sqlite").write_bytes(b"not a database, whatever happened to it" * 100)
+    with pytest.raises(StoreError) as error:
+        ArtifactStore(tmp_path)
+    assert str(error.value).startswith(f"{tmp_path / 'index.sqlite'}: the artifact index is damaged")
+    assert f"delete the folder {tmp_path} to start the store over" in str(error.value)
 
 
 def test_empty_output_is_refused(tmp_path: Path) -> None:
