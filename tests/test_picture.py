@@ -3,6 +3,7 @@ moves, Lanczos upscale, title cards and slates."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from shotgraph.stages.slate import render_card
 from shotgraph.stages.storyboard import StoryboardKeyframe
 from shotgraph.stages.upscale import UPSCALE_BACKENDS, UpscaleRequest
 from shotgraph.stages.video import VIDEO_BACKENDS, VideoRequest
+from shotgraph.store import ArtifactStore
 
 W, H, FPS = 160, 90, 24
 PROFILE = Profile()
@@ -264,11 +266,15 @@ def test_lanczos_scales_and_keeps_frames(tmp_path: Path, texture: Path) -> None:
     assert (info.width, info.height, info.fps, count_frames(out)) == (320, 180, FPS, 9)
 
 
-def test_lanczos_copies_a_segment_already_at_size(tmp_path: Path, texture: Path) -> None:
-    clip = camera_clip(tmp_path, texture, CameraMove.STATIC, 5)
-    out = tmp_path / "same.mp4"
-    LanczosUpscale(PROFILE).render(UpscaleRequest(clip, 5, FPS, W, H), out)
-    assert out.read_bytes() == clip.read_bytes()
+def test_lanczos_stores_a_segment_already_at_size_once(tmp_path: Path, texture: Path) -> None:
+    store = ArtifactStore(tmp_path / "store")
+    made = camera_clip(tmp_path, texture, CameraMove.STATIC, 5)
+    clip = store.put("a" * 32, ".mp4", lambda tmp: shutil.copyfile(made, tmp), stage="video", backend="camera")
+    upscaled = store.put("b" * 32, ".mp4", lambda tmp: LanczosUpscale(PROFILE).render(
+        UpscaleRequest(clip, 5, FPS, W, H), tmp), stage="upscale", backend="lanczos")
+    assert upscaled.read_bytes() == clip.read_bytes()
+    assert upscaled.stat().st_ino == clip.stat().st_ino  # one picture on disk, under two keys
+    assert upscaled.stat().st_mode & 0o777 == 0o444  # still read-only: neither name can change the other
 
 
 def test_lanczos_refuses_a_clip_with_other_frames(tmp_path: Path, texture: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -45,10 +46,15 @@ class LanczosUpscale(UpscaleBackend):
         if got != request.frames:
             raise RenderError(f"upscale: {clip} has {got} frames, the timeline asks for {request.frames}")
 
-        # 2. Already a segment at the film's size: copy it. The artifact is the same picture, but its cache key
-        #    still names this backend, so a later change of upscaler re-renders it.
+        # 2. Already a segment at the film's size: the same file under a second name, a hard link, so the picture
+        #    is stored once. The clip is a read-only artifact, so neither name can change it. The cache key still
+        #    names this backend, so a later change of upscaler re-renders it.
         if _is_segment(clip, request.width, request.height, request.fps):
-            shutil.copyfile(clip, out)
+            out.unlink(missing_ok=True)
+            try:
+                os.link(clip, out)
+            except OSError:  # a filesystem without hard links
+                shutil.copyfile(clip, out)
             return
 
         # 3. Otherwise scale and encode with the one set of segment settings
