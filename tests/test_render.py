@@ -17,7 +17,19 @@ from shotgraph.render.compositor import render_film
 from shotgraph.render.cut import compute_timing, transition_offsets
 from shotgraph.render.encoding import segment_video_args
 from shotgraph.render.ffmpeg import count_frames, escape_filter_value, probe, run_ffmpeg
-from shotgraph.render.subtitles import Cue, dialogue_cues, line_cues, srt_text, vtt_text, write_srt, write_vtt
+from shotgraph.render.subtitles import (
+    WORD_JOINER,
+    Cue,
+    burn_in_ass,
+    dialogue_cues,
+    line_cues,
+    mov_text_ass,
+    read_srt,
+    srt_text,
+    vtt_text,
+    write_srt,
+    write_vtt,
+)
 from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, track, write_otio
 from shotgraph.store import ArtifactStore
 
@@ -58,8 +70,8 @@ def _wav(path: Path, seconds: float, rate: int = 48000, freq: float = 440.0) -> 
     return path
 
 
-def _segment(path: Path, frames: int, color: str) -> Path:
-    run_ffmpeg(["-f", "lavfi", "-i", f"color=c={color}:s=64x36:r={FPS}", "-frames:v", str(frames),
+def _segment(path: Path, frames: int, color: str, size: str = "64x36") -> Path:
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c={color}:s={size}:r={FPS}", "-frames:v", str(frames),
                 *segment_video_args(FPS), str(path)], what="making a test segment")
     return path
 
@@ -120,19 +132,22 @@ def test_missing_recording_is_named(tmp_path):
 
 # --- timeline, subtitles ------------------------------------------------------------------------------------
 
-def _film_inputs(tmp_path: Path, text: str = "Where were you?", heading: str = "INT. KITCHEN - DAY"):
-    lines = {"sc001-e001": _line("sc001-e001", "ANNA", text), "sc002-e001": _line("sc002-e001", "BEN", "Out.", ["V.O."])}
+def _film_inputs(tmp_path: Path, text: str = "Where were you?", heading: str = "INT. KITCHEN - DAY",
+                 second: str = "Out.", output: OutputSettings = OUTPUT):
+    lines = {"sc001-e001": _line("sc001-e001", "ANNA", text), "sc002-e001": _line("sc002-e001", "BEN", second, ["V.O."])}
     screenplay = _screenplay(first_heading=heading, lines=lines)
     plan = _plan([
         _shot("sc001-sh01", "sc001", ["sc001-e001"]),
         _shot("sc001-sh02", "sc001", [], TransitionKind.DISSOLVE, 0.75),
         _shot("sc002-sh01", "sc002", ["sc002-e001"], TransitionKind.CUT),
     ])
-    timing = compute_timing(plan, screenplay, _recordings(tmp_path, {"sc001-e001": 0.5, "sc002-e001": 0.3}), OUTPUT)
+    timing = compute_timing(plan, screenplay, _recordings(tmp_path, {"sc001-e001": 0.5, "sc002-e001": 0.3}), output)
     colors = ["red", "green", "blue"]
+    size = f"{output.width}x{output.height}"
     media = TimelineMedia(
-        title_card=_segment(tmp_path / "title.mp4", timing.title_frames, "black"),
-        segments={s.shot_id: _segment(tmp_path / f"{s.shot_id}.mp4", s.frames, c) for s, c in zip(timing.shots, colors)},
+        title_card=_segment(tmp_path / "title.mp4", timing.title_frames, "black", size),
+        segments={s.shot_id: _segment(tmp_path / f"{s.shot_id}.mp4", s.frames, c, size)
+                  for s, c in zip(timing.shots, colors)},
         music=[PlacedCue("sc001", _wav(tmp_path / "m1.wav", 1.0), 0.0, 1.0)],
         mix=_wav(tmp_path / "mix.wav", timing.duration, freq=220),
     )
@@ -184,6 +199,41 @@ def test_long_line_wraps_and_splits_without_changing_words():
     assert vtt_text([]) == "WEBVTT\n\n"
 
 
+TRICKY = ("{\\an8} C:\\new\\path <here> & there.", "It's 5:00 \\ 100% [sure] {comment} \\N \\h \\}")
+
+
+def test_srt_is_the_words_and_reads_back_exactly(tmp_path):
+    cues = [Cue(0.9, 1.4, TRICKY), Cue(3661.5, 3662.0, ("1", "00:00:01,000 --> 00:00:02,000"))]
+    path = tmp_path / "f.srt"
+    path.write_text(srt_text(cues), encoding="utf-8")
+    assert srt_text(cues).split("\n")[2:4] == list(TRICKY)  # no escaping: SRT has none
+    assert read_srt(path) == cues
+    path.write_bytes(b"\xef\xbb\xbf" + srt_text(cues).replace("\n", "\r\n").encode() + b"\r\n\r\n")
+    assert read_srt(path) == cues
+    path.write_text("")
+    assert read_srt(path) == []
+    path.write_text("1\n00:00:01,000 -> 00:00:02,000\nhello\n")
+    with pytest.raises(RenderError, match="f.srt: subtitle block 1 is not"):
+        read_srt(path)
+
+
+def test_ass_scripts_escape_only_what_their_reader_reads_as_markup():
+    wj = WORD_JOINER
+    cue = [Cue(0.9, 3661.5, TRICKY)]
+    event = mov_text_ass(cue).splitlines()[-1]
+    # ffmpeg's mov_text encoder: `{\` and `\n` / `\N` split by a word joiner, everything else as written.
+    assert event == ("Dialogue: 0,0:00:00.90,1:01:01.50,Default,,0,0,0,,"
+                     f"{{{wj}\\an8}} C:\\{wj}new\\path <here> & there.\\N"
+                     f"It's 5:00 \\ 100% [sure] {{comment}} \\{wj}N \\h \\}}")
+    # libass: braces escaped, `\n` `\N` `\h` split by a word joiner.
+    assert burn_in_ass(cue).splitlines()[-1] == (
+        "Dialogue: 0,0:00:00.90,1:01:01.50,Default,,0,0,0,,"
+        f"\\{{\\an8\\}} C:\\{wj}new\\path <here> & there.\\N"
+        f"It's 5:00 \\ 100% [sure] \\{{comment\\}} \\{wj}N \\{wj}h \\\\}}")
+    for script in (mov_text_ass(cue), burn_in_ass(cue)):
+        assert script.count("Style: ") == 1 and ",2,10,10,10,0\n" in script  # one style, bottom centre
+
+
 # --- compositor ---------------------------------------------------------------------------------------------
 
 def test_film_renders_with_streams_chapters_and_a_dissolve(tmp_path):
@@ -219,17 +269,79 @@ def test_film_renders_with_streams_chapters_and_a_dissolve(tmp_path):
     assert store.counters.computed["cut"] == 3
 
 
+def _mov_text_samples(film: Path, tmp: Path) -> list[tuple[float, float, str]]:
+    """(start, end, text) of each non-empty sample of the film's mov_text track, copied out byte for byte."""
+    for kind in ("data", "framecrc"):
+        run_ffmpeg(["-i", str(film), "-map", "0:s:0", "-c", "copy", "-f", kind, str(tmp / f"samples.{kind}")],
+                   what=f"copying the subtitle samples as {kind}")
+    data = (tmp / "samples.data").read_bytes()
+    listing = (tmp / "samples.framecrc").read_text().splitlines()
+    num, den = next(line for line in listing if line.startswith("#tb 0:")).split(":")[1].split("/")
+    tick = int(num) / int(den)
+    samples, at = [], 0
+    for line in (line for line in listing if not line.startswith("#")):
+        _, _, pts, duration, size, _ = (int(field, 0) for field in line.split(","))
+        sample, at = data[at:at + size], at + size
+        text = sample[2:2 + int.from_bytes(sample[:2], "big")].decode("utf-8")  # tx3g: length, text, style boxes
+        if text:
+            samples.append((pts * tick, (pts + duration) * tick, text))
+    assert at == len(data)
+    return samples
+
+
+def test_mov_text_track_holds_the_words_as_written(tmp_path):
+    first, second = TRICKY[0] + " " + NASTY, TRICKY[1]
+    plan, screenplay, timing, media = _film_inputs(tmp_path, text=first, second=second)
+    timeline = build_timeline(plan, screenplay, timing, media)
+    srt = write_srt(timeline, tmp_path / "film.srt")
+    result = render_film(timeline, tmp_path / "film.mp4", output=OUTPUT, store=ArtifactStore(tmp_path / "store"),
+                         subtitles_srt=srt, mix=media.mix)
+    samples = _mov_text_samples(result.path, tmp_path)
+
+    wj = WORD_JOINER  # only inside `{\` and `\n` / `\N`, which ffmpeg's encoder cannot otherwise keep literal
+    assert [text for _, _, text in samples] == [
+        f"{{{wj}\\an8}} C:\\{wj}new\\path <here> & there. It's\n5:00 \\ 100% [sure], a; b",
+        f"BEN: It's 5:00 \\ 100% [sure] {{comment}} \\{wj}N\n\\h \\}}",
+    ]
+    assert [text.replace(wj, "") for _, _, text in samples] == ["\n".join(c.rows) for c in dialogue_cues(timeline)]
+    for (start, end, _), line in zip(samples, timing.lines, strict=True):
+        assert abs(start - line.start) < 1 / FPS and abs(end - (line.start + line.duration)) < 1 / FPS
+
+
+def _system_fonts() -> bool:
+    return any(next(Path(folder).rglob("*.[ot]tf"), None) for folder in ("/usr/share/fonts", "/usr/local/share/fonts"))
+
+
+needs_fonts = pytest.mark.skipif(not _system_fonts(), reason="no font for libass to draw subtitles with")
+
+
+def _text_rows(video: Path, frame: int, width: int, height: int) -> np.ndarray:
+    """Indices of the pixel rows of one frame that hold white (subtitle) pixels."""
+    raw = video.with_suffix(".rgb")
+    run_ffmpeg(["-i", str(video), "-vf", f"select=eq(n\\,{frame})", "-frames:v", "1", "-f", "rawvideo",
+                "-pix_fmt", "rgb24", str(raw)], what="reading a frame")
+    pixels = np.frombuffer(raw.read_bytes(), np.uint8).reshape(height, width, 3)
+    return np.flatnonzero((pixels.min(axis=2) > 128).any(axis=1))
+
+
+@needs_fonts
 def test_burned_subtitles_and_chapter_titles_with_special_characters(tmp_path):
-    plan, screenplay, timing, media = _film_inputs(tmp_path, text=NASTY, heading=NASTY)
+    output = OUTPUT.model_copy(update={"burn_subtitles": True, "width": 256, "height": 144})
+    plan, screenplay, timing, media = _film_inputs(tmp_path, text="{\\an8} It's 5:00 \\N 100% [sure]", heading=NASTY,
+                                                   output=output)
     weird = tmp_path / "it's a [dir], 100%"
     weird.mkdir()
     timeline = build_timeline(plan, screenplay, timing, media)
     srt = write_srt(timeline, weird / "sub's:1.srt")
-    output = OUTPUT.model_copy(update={"burn_subtitles": True})
     result = render_film(timeline, weird / "film.mp4", output=output, store=ArtifactStore(tmp_path / "store"),
                          subtitles_srt=srt, mix=media.mix)
     assert result.burned_subtitles and count_frames(result.path) == timing.total_frames
     assert probe(result.path).chapters[0].title == NASTY
+
+    # Mid-line, the words are one row at the bottom: `{\an8}` did not move them up, nor `\N` break them.
+    rows = _text_rows(result.path, round((timing.lines[0].start + 0.25) * FPS), 256, 144)
+    assert rows.size and rows.min() > 144 * 2 // 3
+    assert (np.diff(rows) == 1).all()  # no gap between two rows of text
 
 
 def test_escape_filter_value_keeps_drawtext_literal(tmp_path):

@@ -30,6 +30,7 @@ from shotgraph.render.ffmpeg import (
     probe,
     run_ffmpeg,
 )
+from shotgraph.render.subtitles import burn_in_ass, mov_text_ass, read_srt
 from shotgraph.render.timeline import META, VIDEO_TRACK, media_path, track
 from shotgraph.store import ArtifactStore, artifact_key
 
@@ -135,7 +136,8 @@ def render_film(
     srt = Path(subtitles_srt) if subtitles_srt is not None else None
     if srt is not None and not srt.is_file():
         raise RenderError(f"{srt}: subtitle file does not exist")
-    has_subtitles = srt is not None and bool(srt.read_text(encoding="utf-8").strip())
+    cues = read_srt(srt) if srt is not None else []
+    has_subtitles = bool(cues)
     picture = track(timeline, VIDEO_TRACK)
 
     # 2. Read the picture track: clips, and the frames each transition takes from its neighbours.
@@ -205,14 +207,16 @@ def render_film(
         args = ["-f", "concat", "-safe", "0", "-i", "segments.txt", "-i", str(mix.resolve())]
         maps = ["-map", "0:v:0", "-map", "1:a:0"]
         if has_subtitles:
-            shutil.copyfile(srt, work / "subtitles.srt")  # a plain name: nothing in it for a filter to misread
-            args += ["-i", "subtitles.srt"]
+            # Not the SRT itself: ffmpeg's SRT decoder reads tags and `\` sequences in it as markup.
+            (work / "subtitles.ass").write_text(mov_text_ass(cues), encoding="utf-8")
+            args += ["-i", "subtitles.ass"]
             maps += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={subtitle_language}"]
         args += ["-i", "chapters.txt"]
         meta_input = str(3 if has_subtitles else 2)
         maps += ["-map_metadata", meta_input, "-map_chapters", meta_input]
         if output.burn_subtitles and has_subtitles:
-            picture_args = ["-vf", f"subtitles=filename={escape_filter_value('subtitles.srt')}",
+            (work / "burn-in.ass").write_text(burn_in_ass(cues), encoding="utf-8")
+            picture_args = ["-vf", f"ass=filename={escape_filter_value('burn-in.ass')}",
                             *[a for a in video_args if a != "-an"]]
         else:
             picture_args = ["-c:v", "copy"]
