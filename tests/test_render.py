@@ -344,14 +344,18 @@ def test_burned_subtitles_and_chapter_titles_with_special_characters(tmp_path):
     assert (np.diff(rows) == 1).all()  # no gap between two rows of text
 
 
-def test_escape_filter_value_keeps_drawtext_literal(tmp_path):
-    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not font.is_file():
-        pytest.skip("no DejaVu font")
-    text = escape_filter_value(NASTY)
-    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s=64x36:r={FPS}", "-frames:v", "2", "-vf",
-                f"drawtext=fontfile={escape_filter_value(str(font))}:text={text}:expansion=none:fontcolor=white,"
-                "scale=64:36", "-f", "null", "-"], what="drawing a title")
+@needs_fonts
+def test_escape_filter_value_keeps_a_path_literal(tmp_path):
+    assert escape_filter_value("a'b:c\\d[e],f;g") == "a\\\\\\'b\\\\:c\\\\\\\\d\\[e\\]\\,f\\;g"
+    folder = tmp_path / "it's a [dir], 100%; x\\y"
+    folder.mkdir()
+    script = folder / "sub's:1.ass"
+    script.write_text(burn_in_ass([Cue(0.0, 1.0, ("Hello",))]), encoding="utf-8")
+    video = tmp_path / "v.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=red:s=256x144:r={FPS}", "-frames:v", "1",
+                "-vf", f"ass=filename={escape_filter_value(str(script))}", *segment_video_args(FPS), str(video)],
+               what="drawing subtitles from an awkward path")
+    assert _text_rows(video, 0, 256, 144).size
 
 
 def test_unwritable_output_is_named_before_any_work(tmp_path):
