@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from shotgraph.director.crew import Crew
     from shotgraph.director.graph import CueSpan
 
-VERSION = "1"
+VERSION = "2"  # 2: subtitles reach ffmpeg as ASS, escaped (earlier films mangled markup-like text)
 
 
 def title_lines(screenplay: Screenplay) -> list[str]:
@@ -66,9 +66,10 @@ def cut_film(
     media = TimelineMedia(
         title_card=title_card,
         segments={shot: Path(p) for shot, p in state["segments"].items()},
-        music=[PlacedCue(c.name, Path(state["music"][c.name]), c.start, c.seconds) for c in cues],
+        music=[PlacedCue(c.name, Path(state["music"][c.name]), c.start, c.seconds, c.rendered, c.fade) for c in cues],
         effects={shot: Path(p) for shot, p in state["effects"].items()},
-        ambience=[PlacedCue(c.name, Path(state["ambience"][c.name]), c.start, c.seconds) for c in cues],
+        ambience=[PlacedCue(c.name, Path(state["ambience"][c.name]), c.start, c.seconds, c.rendered, c.fade)
+                  for c in cues],
         mix=Path(state["mix"]["mix"]),
     )
     timeline = build_timeline(plan, screenplay, timing, media)
