@@ -142,6 +142,16 @@ def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path:
     assert third.computed == {}, "gc removed something the current film uses"
 
 
+def test_adding_a_character_keeps_the_others_looks_and_voices(script: Path, tmp_path: Path) -> None:
+    profile = small_profile(tmp_path)
+    Director(script, profile=profile, workdir=tmp_path / "work").make()
+    # the neighbour speaks first: cast by order, Anna and Ben would both move to another colour and voice
+    script.write_text(SCRIPT.replace("ANNA\nIs it raining", "NEIGHBOUR\nEvening, all.\n\nANNA\nIs it raining"))
+    second = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert second.computed.get("look") == 1  # the neighbour's card; Anna's and Ben's are reused as they were
+    assert second.computed.get("dialogue") == 1 and second.reused["dialogue"] == len(LINES)
+
+
 def test_a_killed_run_resumes_without_computing_anything_twice(script: Path, tmp_path: Path) -> None:
     long_script = script.with_name("long.fountain")
     scenes = [SCRIPT.split("\n\n", 3)[-1].replace("KITCHEN", f"KITCHEN {i}") for i in range(6)]

@@ -15,7 +15,7 @@ from shotgraph.director.screenplay import Dialogue
 class DialogueRequest:
     line: Dialogue  # text, parentheticals and extensions (V.O., O.S.) as parsed
     character: CharacterPlan
-    voice_index: int  # the character's place in the cast: picks a distinct, stable voice
+    voice_index: int  # the character's cast slot (`characters.slots`): picks a distinct, stable voice
     sample_rate: int
 
 

@@ -1,11 +1,12 @@
 """The draft dialogue backend: espeak-ng, loaded with ctypes from the `espeakng-loader` wheel (no system package).
 
 Every character gets a distinct, stable voice — an espeak variant, pitch, pitch range and rate chosen from the
-character's place in the cast and its planned voice — so the same character always sounds the same and two
-characters never share one setting. Parentheticals change the delivery (`DELIVERIES`); extensions change the
-perspective (`PERSPECTIVES`): O.S./O.C. is heard through a wall (low-passed, quieter), V.O. is dry and close
-(a little brighter and louder). The words spoken are exactly the screenplay's: text goes to espeak as UTF-8 with
-neither the SSML nor the phoneme flag, so `<`, `&` and `[[` are read as text, never as markup.
+character's cast slot (from its name: `characters.slots`) and its planned voice — so the same character always
+sounds the same, two characters never share one setting, and adding a character does not recast the others.
+Parentheticals change the delivery (`DELIVERIES`); extensions change the perspective (`PERSPECTIVES`): O.S./O.C.
+is heard through a wall (low-passed, quieter), V.O. is dry and close (a little brighter and louder). The words
+spoken are exactly the screenplay's: text goes to espeak as UTF-8 with neither the SSML nor the phoneme flag, so
+`<`, `&` and `[[` are read as text, never as markup.
 
 espeak-ng keeps its state in globals and is not thread-safe: every call holds `_ESPEAK_LOCK`.
 """
@@ -32,7 +33,7 @@ from shotgraph.errors import BackendError
 log = logging.getLogger(__name__)
 
 # Bump when any table below changes what a character sounds like: it is part of every dialogue cache key.
-VOICE_TABLE_VERSION = "1"
+VOICE_TABLE_VERSION = "2"
 
 # speak_lib.h (espeak-ng API revision 12)
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -44,11 +45,12 @@ _NOISE_SEED = 1
 
 # -- voices ----------------------------------------------------------------------------------------------------------
 
-# espeak variants per gender, in casting order: the n-th character of a gender takes the n-th variant.
+# espeak variants per gender by cast slot: slot n takes the n-th variant. Each neutral variant is the male or the
+# female one of its slot, so characters in different slots never share a variant, whatever their genders.
 VARIANTS: dict[str, tuple[str, ...]] = {
     "female": ("f3", "f1", "f4", "f2", "f5", "Annie", "linda", "belinda"),
     "male": ("m3", "m1", "m7", "m2", "m4", "m6", "m5", "m8"),
-    "neutral": ("m3", "f3", "m1", "f1", "m7", "f4", "m2", "f2"),
+    "neutral": ("m3", "f1", "m7", "f2", "m4", "Annie", "m5", "belinda"),
 }
 # whispering replaces the character's variant (espeak cannot stack two variants)
 WHISPER_VARIANT = {"female": "whisperf", "male": "whisper", "neutral": "whisper"}
@@ -84,9 +86,9 @@ class VoiceSetting:
 
 
 def choose_voice(voice: Voice, voice_index: int) -> VoiceSetting:
-    """A stable setting from the planned voice and the character's place in the cast.
+    """A stable setting from the planned voice and the character's cast slot (`voice_index`).
 
-    Characters past the variant list reuse a variant at a different pitch, so no two indices collide.
+    Slots past the variant list reuse a variant at a different pitch, so no two slots collide.
     """
     gender = voice.gender.lower() if voice.gender.lower() in VARIANTS else "neutral"
     variants = VARIANTS[gender]

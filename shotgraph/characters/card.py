@@ -1,4 +1,5 @@
-"""The draft look: a character card. One colour per cast slot, a silhouette built from the look's words, the name.
+"""The draft look: a character card. One colour per cast slot (`slots.cast_slots`, from the character's name), a
+silhouette built from the look's words, the name.
 
 The same `Figure` draws the character on its card and in every storyboard frame, so a character keeps its
 colour and silhouette through the film. The card records its colour in the PNG (text chunk `shotgraph:colour`)
@@ -8,7 +9,6 @@ so the storyboard can match it without knowing the cast order.
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
 from shotgraph.characters.look import LookBackend, LookRequest
+from shotgraph.characters.slots import preferred_slot
 from shotgraph.director.plan import CharacterPlan
 from shotgraph.stages.lettering import Box, draw_lines, fit_lines, font
 
@@ -191,7 +192,7 @@ class Figure:
 
 
 def figure_for(character: CharacterPlan, look: Path | None) -> Figure:
-    """The figure of `character`, in the colour its card recorded (a stable colour from its id otherwise)."""
+    """The figure of `character`, in the colour its card recorded (its name's preferred colour otherwise)."""
     colour: RGB | None = None
     if look is not None and look.is_file():
         with Image.open(look) as image:
@@ -199,7 +200,7 @@ def figure_for(character: CharacterPlan, look: Path | None) -> Figure:
         if re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             colour = tuple(int(value[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[assignment]
     if colour is None:
-        colour = palette_colour(zlib.crc32(character.id.encode()) % len(PALETTE))
+        colour = palette_colour(preferred_slot(character.name))
     return Figure.of(character, colour)
 
 

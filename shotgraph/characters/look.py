@@ -13,7 +13,7 @@ from shotgraph.director.plan import CharacterPlan
 @dataclass(frozen=True)
 class LookRequest:
     character: CharacterPlan
-    index: int  # the character's place in the cast list: picks a distinct palette slot
+    index: int  # the character's cast slot (`characters.slots`): picks a distinct palette colour
     style: str  # the film's visual style
     width: int
     height: int

@@ -140,17 +140,19 @@ def plan(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.characters.look import LookRequest
+    from shotgraph.characters.slots import cast_slots
 
     crew = runtime.context
     film_plan = _plan(state["plan"])
     backend = crew.backend("look")
     width, height = LOOK_SIZE
+    slots = cast_slots(c.name for c in film_plan.characters)  # from names, not cast order: see characters.slots
 
-    def make(indexed: tuple[int, Any]) -> tuple[str, str]:
-        index, character = indexed
+    def make(character: Any) -> tuple[str, str]:
+        slot = slots[character.name]
         seed = seed_of(character.id)
-        request = LookRequest(character, index, film_plan.style, width, height, seed)
-        key = crew.key(backend, {"character": character, "index": index, "style": film_plan.style,
+        request = LookRequest(character, slot, film_plan.style, width, height, seed)
+        key = crew.key(backend, {"character": character, "slot": slot, "style": film_plan.style,
                                  "reference": _file_identity(character.reference_image), "size": [width, height]},
                        seed=seed)
         path = crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
@@ -158,7 +160,7 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         return character.id, str(path)
 
     with crew.track("cast", len(film_plan.characters)) as advance:
-        looks = _in_pool(list(enumerate(film_plan.characters)), make, advance)
+        looks = _in_pool(film_plan.characters, make, advance)
     return {"looks": dict(looks)}
 
 
@@ -168,24 +170,26 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.audio.dialogue import DialogueRequest
     from shotgraph.audio.wav import wav_info
+    from shotgraph.characters.slots import cast_slots
     from shotgraph.director.rules import line_seconds
 
     crew = runtime.context
     screenplay = _screenplay(state["screenplay"])
     film_plan = _plan(state["plan"])
     backend = crew.backend("dialogue")
-    by_name = {c.name: (index, c) for index, c in enumerate(film_plan.characters)}
+    slots = cast_slots(c.name for c in film_plan.characters)  # from names, not cast order: see characters.slots
+    by_name = {c.name: (slots[c.name], c) for c in film_plan.characters}
     rate = crew.profile.output.sample_rate
 
     failures: dict[str, str] = {}
 
     def make(line: Any) -> tuple[str, tuple[str, float]]:
-        index, character = by_name[line.character]
-        request = DialogueRequest(line, character, index, rate)
+        slot, character = by_name[line.character]
+        request = DialogueRequest(line, character, slot, rate)
         # the words and how they are delivered; not where they sit in the file
         words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
         key = crew.key(backend, {"line": words, "voice": character.voice, "sample": _file_identity(
-            character.voice_sample), "voice_index": index, "sample_rate": rate})
+            character.voice_sample), "voice_slot": slot, "sample_rate": rate})
         try:
             path = crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
                                             stage="dialogue", backend=backend.name)
