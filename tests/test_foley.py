@@ -149,7 +149,6 @@ def test_beds_sit_around_minus_30_dbfs(foley, tmp_path, what):
     bed = ambience(foley, tmp_path, what, 6.0)
     assert rms_db(bed[SR : 5 * SR]) == pytest.approx(-30.0, abs=2.0)
     assert db(float(np.abs(bed).max())) <= -3.0
-    assert float(np.abs(bed[:10]).max()) < 10 ** (-40 / 20)  # fades in from silence
 
 
 def test_beds_are_deterministic(foley, tmp_path):

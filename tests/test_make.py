@@ -23,6 +23,7 @@ from shotgraph.config import load_profile
 from shotgraph.director.production import Director
 from shotgraph.render.encoding import ffmpeg_exe
 from shotgraph.render.ffmpeg import count_frames, probe
+from shotgraph.render.timeline import media_path
 from shotgraph.stages.camera import CameraMoveVideo
 from shotgraph.store import ArtifactStore
 
@@ -120,6 +121,7 @@ def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path:
     profile = small_profile(tmp_path)
     first = Director(script, profile=profile, workdir=tmp_path / "work").make()
     assert first.computed["dialogue"] == len(LINES)
+    cues_before = scene_cues(first.outputs["otio"])
 
     script.write_text(SCRIPT.replace("Only one.", "Only one, and then you go home to your own kettle."))
     second = Director(script, profile=profile, workdir=tmp_path / "work").make()
@@ -127,6 +129,12 @@ def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path:
     assert second.reused["dialogue"] == len(LINES) - 1
     assert second.computed.get("look", 0) == 0 and second.computed.get("keyframe", 0) == 0
     assert second.computed.get("video", 0) <= 1 and second.computed.get("upscale", 0) <= 1
+    # the last scene grew by a few seconds: its music and ambience play longer from the same cues
+    assert second.computed.get("music", 0) == 0
+    assert second.computed.get("foley") == 1  # the lengthened shot's effects; both scenes' ambience reused
+    cues_after = scene_cues(second.outputs["otio"])
+    assert {name: path for name, (path, _) in cues_after.items()} == {n: p for n, (p, _) in cues_before.items()}
+    assert cues_after["music", "sc002"][1] > cues_before["music", "sc002"][1]
     assert second.computed.get("mix") == 4  # the mix and its three stems
     assert second.seconds > first.seconds
     store = ArtifactStore(tmp_path / "work" / "store")
@@ -140,6 +148,13 @@ def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path:
     assert not gc.output.startswith("removed 0 ")  # the first cut's line, mix and film are no longer used
     third = Director(script, profile=profile, workdir=tmp_path / "work").make()
     assert third.computed == {}, "gc removed something the current film uses"
+
+
+def scene_cues(otio_path: str) -> dict[tuple[str, str], tuple[Path, float]]:
+    """(track kind, cue) -> (file, seconds it plays) for the music and ambience clips of a film's timeline."""
+    timeline = otio.adapters.read_from_file(otio_path)
+    return {(t.name.split()[0], c.name): (media_path(c), c.source_range.duration.to_seconds())
+            for t in timeline.audio_tracks() if t.name.startswith(("music", "ambience")) for c in t.find_clips()}
 
 
 def test_adding_a_character_keeps_the_others_looks_and_voices(script: Path, tmp_path: Path) -> None:

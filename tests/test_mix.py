@@ -169,6 +169,33 @@ def test_wav_streaming_round_trip(tmp_path):
     assert rate == 8000 and np.array_equal(data, x)
 
 
+def test_cues_play_their_span_and_crossfade_at_equal_power(tmp_path):
+    """Two cues rendered longer than they play, overlapping by a second: each is cut and faded by the mix."""
+    timing = _timing(tmp_path, lines=[])
+    steady = np.zeros((int(8.0 * RATE), 2), dtype=np.float32)
+    steady[:, 0] = 0.1
+    write_wav(tmp_path / "left.wav", steady, RATE)
+    write_wav(tmp_path / "right.wav", steady[:, ::-1].copy(), RATE)
+    music = [Placement(tmp_path / "left.wav", 0.0, seconds=6.0, fade=1.0),
+             Placement(tmp_path / "right.wav", 5.0, seconds=timing.duration - 5.0, fade=1.0)]
+    result = mix_film(timing, music, [], tmp_path / "mix", OutputSettings(sample_rate=RATE), MixSettings())
+    stem, _ = read_wav(result.music)
+    level = float(stem[3 * RATE, 0])
+    left, right = stem[:, 0] / level, stem[:, 1] / level
+    assert left[0] < 0.01 and right[-1] < 0.01  # faded in from silence at the start, out at the end
+    assert np.all(left[6 * RATE:] == 0.0) and np.all(right[: 5 * RATE] == 0.0)  # each plays only its span
+    join = slice(5 * RATE, 6 * RATE)
+    np.testing.assert_allclose(left[join] ** 2 + right[join] ** 2, 1.0, atol=1e-3)  # no dip, no bump
+
+
+def test_a_cue_asked_to_play_past_its_end_is_refused(tmp_path):
+    timing = _timing(tmp_path)
+    write_wav(tmp_path / "short.wav", np.zeros(RATE, dtype=np.float32), RATE)
+    with pytest.raises(RenderError, match=r"short.wav is 1.000 s long; asked to play 2.000 s"):
+        mix_film(timing, [Placement(tmp_path / "short.wav", 0.0, seconds=2.0)], [], tmp_path / "mix",
+                 OutputSettings(sample_rate=RATE), MixSettings())
+
+
 def test_missing_clip_is_named(tmp_path):
     timing = _timing(tmp_path)
     with pytest.raises(RenderError, match="nowhere.wav"):

@@ -68,14 +68,6 @@ def test_same_seed_same_cue_other_seed_other_cue(score, tmp_path):
     assert not np.array_equal(a, c)
 
 
-def test_edges_fade_so_scenes_join_smoothly(score, tmp_path):
-    samples = render(score, tmp_path, scene("warm", intensity=0.9), 6.0)
-    edge = int(0.01 * SR)
-    middle = float(np.abs(samples[len(samples) // 2 - SR : len(samples) // 2 + SR]).max())
-    assert float(np.abs(samples[:edge]).max()) < 0.05 * middle
-    assert float(np.abs(samples[-edge:]).max()) < 0.05 * middle
-
-
 def beat_period(samples: np.ndarray, sr: int, lo: float, hi: float) -> float:
     """The lag (s) in [lo, hi] where the autocorrelation of the spectral-flux onset envelope peaks."""
     hop = 256

@@ -36,7 +36,8 @@ class FoleyBackend(Backend):
 
     @abstractmethod
     def ambience(self, request: AmbienceRequest, out: Path) -> None:
-        """Write a stereo float32 WAV of exactly the scene's length: a steady bed that loops without seams."""
+        """Write a stereo float32 WAV of exactly round(duration * sample_rate) frames: a steady bed, unfaded
+        (the mix cuts it to the scene and fades it)."""
 
 
 FOLEY_BACKENDS: dict[str, str] = {

@@ -53,11 +53,17 @@ MAX_PASSES = 4
 
 @dataclass(frozen=True)
 class Placement:
-    """A clip on the film's timeline: WAV file, start in seconds, gain relative to its track."""
+    """A clip on the film's timeline: WAV file, start in seconds, gain relative to its track.
+
+    `seconds` plays only the clip's first seconds: a score cue is rendered for a rounded-up length, so a scene
+    that grows a little reuses it, and the mix cuts it to the scene. `fade` ramps both edges of what plays.
+    """
 
     path: Path
     start: float
     gain_db: float = 0.0
+    seconds: float | None = None  # None: the whole file
+    fade: float = 0.0  # seconds of equal-power fade in at the start and out at the end
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,18 @@ class _Clip:
     layout: WavLayout
     start: int  # frame on the film's timeline
     gain: float  # linear
+    frames: int  # how much of the file plays
+    fade: int  # frames of each edge's ramp
 
     @property
     def end(self) -> int:
-        return self.start + self.layout.frames
+        return self.start + self.frames
+
+    def envelope(self, first: int, count: int) -> np.ndarray:
+        """(count, 1) gains of the clip's frames [first, first + count): the edge ramps, 1 in between."""
+        position = np.arange(first, first + count, dtype=np.float64)
+        ramp = np.minimum(1.0, np.minimum(position + 0.5, self.frames - position - 0.5) / self.fade)
+        return np.sin(0.5 * np.pi * ramp).astype(np.float32)[:, None]
 
 
 def _db(value: float) -> float:
@@ -109,7 +123,12 @@ class _Track:
                 write_wav(path, resample(samples, source_rate, rate), rate)
                 log.info("mix: resampled %s from %d Hz to %d Hz", p.path, source_rate, rate)
                 layout = wav_layout(path)
-            clips.append(_Clip(path, layout, int(round(p.start * rate)), _db(gain_db + p.gain_db)))
+            frames = layout.frames if p.seconds is None else int(round(p.seconds * rate))
+            if frames > layout.frames:
+                raise RenderError(f"mix: {name} clip {p.path} is {layout.frames / rate:.3f} s long; "
+                                  f"asked to play {p.seconds:.3f} s of it")
+            fade = min(int(round(p.fade * rate)), frames // 2)
+            clips.append(_Clip(path, layout, int(round(p.start * rate)), _db(gain_db + p.gain_db), frames, fade))
         self.clips = sorted(clips, key=lambda c: c.start)
 
     def render(self, start: int, frames: int) -> np.ndarray:
@@ -122,8 +141,10 @@ class _Track:
             if clip.end <= start:
                 continue
             lo, hi = max(start, clip.start), min(end, clip.end)
-            samples = read_frames(clip.path, lo - clip.start, hi - lo, clip.layout)
-            out[lo - start: hi - start] += samples * clip.gain  # mono broadcasts to both channels
+            samples = read_frames(clip.path, lo - clip.start, hi - lo, clip.layout) * clip.gain
+            if clip.fade and (lo - clip.start < clip.fade or clip.end - hi < clip.fade):
+                samples *= clip.envelope(lo - clip.start, hi - lo)
+            out[lo - start: hi - start] += samples  # mono broadcasts to both channels
         return out
 
 

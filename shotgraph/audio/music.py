@@ -1,4 +1,8 @@
-"""The music stage: a score cue per scene, from the scene's music cue, exactly the scene's length."""
+"""The music stage: a score cue per scene, from the scene's music cue.
+
+A cue is rendered for its scene's length rounded up (see `director.graph.cue_spans`); the mix cuts it to the
+scene and fades its edges, so the backend writes the music as it plays, unfaded.
+"""
 
 from __future__ import annotations
 

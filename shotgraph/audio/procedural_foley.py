@@ -18,15 +18,13 @@ import numpy as np
 from scipy import signal
 
 from shotgraph.audio.foley import AmbienceRequest, EffectsRequest, FoleyBackend
-from shotgraph.audio.score import fade_edges
 from shotgraph.errors import BackendError
 
 log = logging.getLogger(__name__)
 
-SYNTH_VERSION = "1"
+SYNTH_VERSION = "2"  # 2: beds without edge fades; the mix fades each bed where it cuts it
 PEAK_DBFS = -3.0
 AMBIENCE_RMS_DBFS = -30.0
-AMBIENCE_FADE_S = 0.5
 
 
 # --- building blocks ---------------------------------------------------------------------------------------------
@@ -483,10 +481,9 @@ class ProceduralFoley(FoleyBackend):
             rms = float(np.sqrt(np.mean(layer**2))) if frames else 0.0
             bed += layer / max(rms, 1e-12)
 
-        # 3. Level around -30 dBFS RMS, a ceiling on peaks, fades at the scene's edges
+        # 3. Level around -30 dBFS RMS, a ceiling on peaks; the mix fades the bed where the scene cuts it
         rms = float(np.sqrt(np.mean(bed**2))) if frames else 0.0
         if rms > 0:
             bed *= 10 ** (AMBIENCE_RMS_DBFS / 20) / rms
         _limit(bed, request.scene.id)
-        fade_edges(bed, sr, min(AMBIENCE_FADE_S, request.duration / 4))
         write_wav(out, np.ascontiguousarray(bed.T), sr)

@@ -24,9 +24,8 @@ from shotgraph.errors import BackendError
 
 log = logging.getLogger(__name__)
 
-SYNTH_VERSION = "1"
+SYNTH_VERSION = "2"  # 2: no edge fades; the mix fades each cue where it cuts it
 PEAK_DBFS = -3.0
-MAX_FADE_S = 1.0
 
 Stereo = np.ndarray  # float32, shape (2, frames)
 
@@ -396,7 +395,7 @@ class ProceduralScore(MusicBackend):
         if "drone" in voices:
             track.dry += (level * len(voices["drone"])) * _drone(base - 12, frames, sr, spec.brightness)
 
-        # 5. Reverb, level from intensity, peak ceiling, fades so consecutive scenes join smoothly
+        # 5. Reverb, level from intensity, peak ceiling; the mix fades the cue where the scene cuts it
         mix = track.mixdown(np.random.default_rng([request.seed, 3]))
         rms = float(np.sqrt(np.mean(mix**2)))
         if rms > 0:
@@ -405,7 +404,6 @@ class ProceduralScore(MusicBackend):
         ceiling = 10 ** (PEAK_DBFS / 20) * 0.98
         if peak > ceiling:
             mix *= ceiling / peak
-        fade_edges(mix, sr, min(MAX_FADE_S, request.duration / 4))
         write_wav(out, np.ascontiguousarray(mix.T, dtype=np.float32), sr)
 
     @staticmethod
@@ -423,13 +421,3 @@ class ProceduralScore(MusicBackend):
             note = pattern[k % len(pattern)] + 12
             velocity = (0.9 if k == 0 else 0.6 + 0.2 * float(rng.random())) * (0.5 + 0.5 * intensity)
             track.place(voice, note, max(0.0, t0 + k * step + jitter), step * 1.5, 0.5 * velocity, reverb=True)
-
-
-def fade_edges(mix: np.ndarray, sr: int, seconds: float) -> None:
-    """Equal-power fades in and out, in place: butted or overlapped scenes cross-fade instead of clicking."""
-    n = min(int(seconds * sr), mix.shape[1] // 2)
-    if n <= 0:
-        return
-    ramp = np.sin(0.5 * np.pi * (np.arange(n) + 0.5) / n).astype(np.float32)
-    mix[:, :n] *= ramp
-    mix[:, -n:] *= ramp[::-1]

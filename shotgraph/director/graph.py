@@ -324,8 +324,9 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 # 7. score: music per scene, ambience per scene, effects per shot ----------------------------------------------
 
-MUSIC_CROSSFADE_SECONDS = 1.0  # scene cues overlap this long; the score fades its edges over the same second
-MAX_CUE_SECONDS = 90.0  # a longer scene is scored as a run of equal cues: memory per cue stays bounded
+MUSIC_CROSSFADE_SECONDS = 1.0  # scene cues overlap this long; the mix fades each cue's edges over the same second
+MAX_CUE_SECONDS = 90.0  # a longer scene is scored as a run of cues: memory per cue stays bounded
+CUE_BUCKET_SECONDS = 30.0  # cues are rendered this much at a time: a scene that grows a little keeps its sound
 
 
 @dataclass(frozen=True)
@@ -333,11 +334,18 @@ class CueSpan:
     name: str  # scene id, or scene id + ".k" for the k-th cue of a long scene
     scene_id: str
     start: float  # seconds in the film
-    seconds: float
+    seconds: float  # how long it plays
+    rendered: float  # length of the cue it plays the start of; depends on `seconds` only through the bucket
+    fade: float  # seconds of each edge's equal-power ramp; neighbours' ramps overlap exactly
 
 
 def cue_spans(timing: Timing) -> list[CueSpan]:
-    """Music and ambience cues: each scene widened by half the crossfade at inner joins, long ones split."""
+    """Music and ambience cues: each scene widened by half the crossfade at inner joins, long ones split.
+
+    A cue is rendered for its scene's length rounded up to CUE_BUCKET_SECONDS (all pieces of a long scene share
+    one MAX_CUE_SECONDS render) and the mix cuts it to the span and fades it: a line that lengthens a shot changes
+    where the cues sit and how much of them plays, not the cues themselves.
+    """
     half, overlap = MUSIC_CROSSFADE_SECONDS / 2, MUSIC_CROSSFADE_SECONDS
     last = len(timing.scenes) - 1
     spans = []
@@ -345,10 +353,13 @@ def cue_spans(timing: Timing) -> list[CueSpan]:
         start = timing.seconds(scene.start_frame) - (half if i > 0 else 0.0)
         end = timing.seconds(scene.start_frame + scene.frames) + (half if i < last else 0.0)
         pieces = max(1, math.ceil((end - start - overlap) / (MAX_CUE_SECONDS - overlap)))
-        length = (end - start + (pieces - 1) * overlap) / pieces  # equal pieces: one artifact serves them all
+        rendered = (MAX_CUE_SECONDS if pieces > 1
+                    else min(MAX_CUE_SECONDS, math.ceil((end - start) / CUE_BUCKET_SECONDS) * CUE_BUCKET_SECONDS))
         for k in range(pieces):
             name = scene.scene_id if pieces == 1 else f"{scene.scene_id}.{k}"
-            spans.append(CueSpan(name, scene.scene_id, start + k * (length - overlap), length))
+            at = start + k * (MAX_CUE_SECONDS - overlap)
+            seconds = min(MAX_CUE_SECONDS, end - at)
+            spans.append(CueSpan(name, scene.scene_id, at, seconds, rendered, min(overlap, seconds / 4)))
     return spans
 
 
@@ -366,8 +377,8 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     for span in cue_spans(timing):
         scene = film_plan.scene(span.scene_id)
         seed = seed_of(scene.id)
-        music = MusicRequest(scene, span.seconds, rate, seed)
-        ambience = AmbienceRequest(scene, span.seconds, rate, seed)
+        music = MusicRequest(scene, span.rendered, rate, seed)
+        ambience = AmbienceRequest(scene, span.rendered, rate, seed)
         jobs.append(("music", span.name, lambda music=music: (
             music_backend, lambda tmp: music_backend.render(music, tmp),
             {"cue": music.scene.music, "mood": music.scene.mood, "duration": music.duration, "rate": rate},
@@ -409,14 +420,16 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     crew = runtime.context
     timing = _timing(state["timing"])
     spans = cue_spans(timing)
-    music = [Placement(Path(state["music"][span.name]), span.start) for span in spans]
-    effects = [Placement(Path(state["ambience"][span.name]), span.start) for span in spans]
+    music = [Placement(Path(state["music"][span.name]), span.start, seconds=span.seconds, fade=span.fade)
+             for span in spans]
+    effects = [Placement(Path(state["ambience"][span.name]), span.start, seconds=span.seconds, fade=span.fade)
+               for span in spans]
     effects += [Placement(Path(p), timing.seconds(timing.shot(shot).start_frame)) for shot, p in state["effects"].items()]
     settings = {"mix": crew.profile.mix.model_dump(), "output": crew.profile.output.model_dump(
         include={"sample_rate", "loudness_lufs", "true_peak_dbtp"})}
     inputs = [key_of(state["timing"])] + sorted(key_of(p.path) for p in music + effects)
-    key = artifact_key({"stage": "mix", "version": "1", "settings": settings, "headroom": AAC_HEADROOM_DB,
-                        "cues": [(c.start, c.seconds) for c in spans]}, inputs)
+    key = artifact_key({"stage": "mix", "version": "2", "settings": settings, "headroom": AAC_HEADROOM_DB,
+                        "cues": [(c.start, c.seconds, c.fade) for c in spans]}, inputs)
     stem_keys = {stem: artifact_key({"stage": "mix", "stem": stem}, [key]) for stem in MIX_STEMS}
 
     stored = {stem: crew.store.get(k, "mix") for stem, k in stem_keys.items()}

@@ -1,7 +1,7 @@
 """The film as an OpenTimelineIO timeline: what the compositor renders and what an editor imports.
 
-Picture is counted in frames at the film's rate. Dialogue clips are counted in audio samples so each line sits
-exactly where the mix plays it. Every clip carries `metadata["shotgraph"]` with the ids it came from.
+Picture is counted in frames at the film's rate. Dialogue, music and ambience clips are counted in audio samples
+so each sits exactly where the mix plays it. Every clip carries `metadata["shotgraph"]` with the ids it came from.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ META = "shotgraph"
 
 @dataclass(frozen=True)
 class PlacedCue:
-    """A sound file laid at `start` seconds for `seconds`; cues may overlap their neighbours."""
+    """The first `seconds` of a sound file, laid at `start` seconds; cues may overlap their neighbours."""
 
     name: str
     path: Path
     start: float
     seconds: float
+    source_seconds: float | None = None  # length of the file; None: exactly `seconds`
+    fade: float = 0.0  # seconds of the mix's equal-power ramp at each edge
 
 
 @dataclass
@@ -148,21 +150,26 @@ def build_timeline(plan: FilmPlan, screenplay: Screenplay, timing: Timing, media
 
     timeline.tracks.append(video)
     timeline.tracks.append(dialogue)
-    timeline.tracks.extend(_cue_tracks(MUSIC_TRACK, media.music, fps))
+    timeline.tracks.extend(_cue_tracks(MUSIC_TRACK, media.music, sr))
     timeline.tracks.append(per_item(EFFECTS_TRACK, media.effects, timing.shots, "shot_id"))
-    timeline.tracks.extend(_cue_tracks(AMBIENCE_TRACK, media.ambience, fps))
+    timeline.tracks.extend(_cue_tracks(AMBIENCE_TRACK, media.ambience, sr))
     return timeline
 
 
-def _cue_tracks(name: str, cues: list[PlacedCue], fps: int) -> list[otio.schema.Track]:
-    """Overlapping cues on two tracks, alternating, the way an editor lays crossfading music."""
+def _cue_tracks(name: str, cues: list[PlacedCue], sr: int) -> list[otio.schema.Track]:
+    """Overlapping cues on two tracks, alternating, the way an editor lays crossfading music.
+
+    Each clip's source range is the part of its file the mix plays; the fades are in its metadata.
+    """
     tracks = [otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio),
               otio.schema.Track(name=f"{name} b", kind=otio.schema.TrackKind.Audio)]
     for index, cue in enumerate(sorted(cues, key=lambda c: c.start)):
-        frames = round(cue.seconds * fps)
-        clip = otio.schema.Clip(name=cue.name, media_reference=_reference(cue.path, frames, fps),
-                                source_range=_range(frames, fps), metadata={META: {"cue": cue.name}})
-        _place(tracks[index % 2], round(cue.start * fps), clip, fps)
+        samples = round(cue.seconds * sr)
+        available = samples if cue.source_seconds is None else round(cue.source_seconds * sr)
+        clip = otio.schema.Clip(name=cue.name, media_reference=_reference(cue.path, available, sr),
+                                source_range=_range(samples, sr),
+                                metadata={META: {"cue": cue.name, "fade_seconds": cue.fade}})
+        _place(tracks[index % 2], round(cue.start * sr), clip, sr)
     return [t for t in tracks if len(t)]
 
 
