@@ -7,7 +7,7 @@ import json
 import pytest
 from plan_helpers import action, line, screenplay
 
-from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan, Shot, ShotSize
+from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan, FoleyCue, Shot, ShotSize, TransitionKind
 from shotgraph.director.rules import plan_by_rules
 from shotgraph.director.validate import check, load_plan, save_plan, validate
 from shotgraph.errors import PlanError
@@ -113,7 +113,26 @@ def test_unplanned_scene_and_nonpositive_duration(script):
     plan = base.model_copy(update={"scenes": base.scenes[:1], "shots": base.shots[:-1] + [bad]})
     problems = validate(plan, script)
     assert f"shot '{bad.id}': scene 'sc002' is not in the plan's scenes" in problems
-    assert f"shot '{bad.id}': min_duration must be positive, got 0.0" in problems
+    assert f"shot '{bad.id}': min_duration must be a positive number of seconds, got 0.0" in problems
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_non_finite_duration_is_refused(script, value):
+    base = plan_by_rules(script)
+    bad = base.shots[0].model_copy(update={"min_duration": value})
+    problems = validate(base.model_copy(update={"shots": [bad, *base.shots[1:]]}), script)
+    assert problems == [f"shot '{bad.id}': min_duration must be a positive number of seconds, got {value}"]
+
+
+def test_foley_cue_outside_its_shot_is_refused(script):
+    base = plan_by_rules(script)
+    shot = base.shots[0]
+    cues = [FoleyCue(what="door slams", at=shot.min_duration), FoleyCue(what="gunshot", at=shot.min_duration + 0.5)]
+    bad = shot.model_copy(update={"foley": cues})
+    assert validate(base.model_copy(update={"shots": [bad, *base.shots[1:]]}), script) == [
+        f"shot '{shot.id}': foley[1] ('gunshot') at {shot.min_duration + 0.5} s is outside the shot "
+        f"(0 to its min_duration {shot.min_duration} s)"
+    ]
 
 
 def test_check_raises_every_violation_at_once(script):
@@ -167,7 +186,8 @@ def test_load_names_file_and_field(script, tmp_path):
     with pytest.raises(PlanError) as info:
         load_plan(path, script)
     assert info.value.violations[0] == "field 'style': Field required"
-    assert info.value.violations[1].startswith("field 'shots.0.size': Input should be 'extreme wide'")
+    shot = data["shots"][0]["id"]
+    assert info.value.violations[1].startswith(f"shot '{shot}': field 'size': Input should be 'extreme wide'")
     with pytest.raises(PlanError, match="cannot read the plan"):
         load_plan(tmp_path / "missing.json", script)
 
@@ -194,3 +214,51 @@ def test_a_scene_of_more_than_99_shots_is_valid():
     long_scene = screenplay(("INT. HALL - DAY", beats))
     plan = plan_by_rules(long_scene)
     assert len(plan.shots) >= 100 and validate(plan, long_scene) == []
+
+
+@pytest.mark.parametrize("written, message", [
+    ("Infinity", "field 'min_duration': Input should be a finite number"),
+    ("NaN", "field 'min_duration': Input should be a finite number"),
+    ("-1", "field 'min_duration': Input should be greater than 0"),
+])
+def test_load_refuses_impossible_durations_naming_the_shot(script, tmp_path, written, message):
+    data = json.loads(plan_by_rules(script).model_dump_json())
+    shot = data["shots"][1]
+    shot["min_duration"] = "@"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data).replace('"@"', written))  # as a hand edit (or json.dumps) writes them
+    with pytest.raises(PlanError) as info:
+        load_plan(path, script)
+    assert info.value.violations == [f"shot '{shot['id']}': {message}"]
+
+
+def test_load_reports_field_errors_and_plan_errors_together(script, tmp_path):
+    data = json.loads(plan_by_rules(script).model_dump_json())
+    speaking = [s for s in data["shots"] if s["dialogue"]]
+    speaking[0]["size"] = "gigantic"
+    speaking[0]["min_duration"] = float("nan")
+    speaking[1]["dialogue"] = []  # a line dropped as well
+    speaking[1]["foley"] = [{"what": "thunder", "at": 999}]
+    data["scenes"][0]["music"]["tempo_bpm"] = "fast"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanError) as info:
+        load_plan(path, script)
+    problems = info.value.violations
+    assert problems[:3] == [
+        "scene 'sc001': field 'music.tempo_bpm': Input should be a valid integer, unable to parse string as an integer",
+        f"shot '{speaking[0]['id']}': field 'size': Input should be 'extreme wide', 'wide', 'medium', "
+        "'medium close-up', 'close-up', 'extreme close-up', 'over-the-shoulder', 'two-shot', 'pov' or 'insert'",
+        f"shot '{speaking[0]['id']}': field 'min_duration': Input should be a finite number",
+    ]
+    assert any(p.startswith(f"shot '{speaking[1]['id']}': foley[0] ('thunder') at 999.0 s is outside") for p in problems)
+    assert any("is not covered by any shot" in p for p in problems)
+
+
+def test_ending_is_a_cut_or_a_fade_out(script, tmp_path):
+    plan = plan_by_rules(script)
+    assert plan.ending is TransitionKind.CUT
+    faded = plan.model_copy(update={"ending": TransitionKind.FADE_OUT})
+    assert load_plan(save_plan(faded, tmp_path / "plan.json"), script).ending is TransitionKind.FADE_OUT
+    assert validate(plan.model_copy(update={"ending": TransitionKind.DISSOLVE}), script) == [
+        "ending is 'dissolve'; a film ends on a 'cut' or a 'fade out'"]

@@ -81,7 +81,7 @@ class MusicCue(_Model):
     mood: str = Field(description="e.g. 'tense', 'warm', 'melancholy'")
     tempo_bpm: int = Field(ge=30, le=240)
     instrumentation: list[str] = Field(default_factory=list)
-    intensity: float = Field(ge=0.0, le=1.0)
+    intensity: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
 
 
 class ScenePlan(_Model):
@@ -95,7 +95,8 @@ class ScenePlan(_Model):
 
 class FoleyCue(_Model):
     what: str = Field(description="the sound, e.g. 'screen door slides open'")
-    at: float = Field(ge=0.0, description="seconds from the start of the shot")
+    at: float = Field(ge=0.0, allow_inf_nan=False, description="seconds from the start of the shot, within its "
+                                                              "min_duration")
 
 
 class Shot(_Model):
@@ -110,7 +111,8 @@ class Shot(_Model):
     dialogue: list[str] = Field(default_factory=list, description="ids of the screenplay dialogue blocks it covers")
     foley: list[FoleyCue] = Field(default_factory=list)
     transition: TransitionKind = Field(default=TransitionKind.CUT, description="the transition into this shot")
-    min_duration: float = Field(gt=0.0, description="seconds; the cut may lengthen it to fit the dialogue audio")
+    min_duration: float = Field(gt=0.0, allow_inf_nan=False,
+                                description="seconds; the cut may lengthen it to fit the dialogue audio")
     seed: int = Field(ge=0)
 
 
@@ -121,6 +123,11 @@ class FilmPlan(_Model):
     characters: list[CharacterPlan] = Field(default_factory=list)
     scenes: list[ScenePlan] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
+    ending: TransitionKind = Field(
+        default=TransitionKind.CUT,
+        description="the transition out of the last shot: 'fade out' (to black) where the screenplay ends on "
+                    "FADE OUT. or FADE TO BLACK., else 'cut'",
+    )
 
     def character(self, character_id: str) -> CharacterPlan:
         return next(c for c in self.characters if c.id == character_id)

@@ -1,22 +1,28 @@
 """Validation of a FilmPlan against its screenplay: the gate that keeps invariant 1.
 
 A plan refers to dialogue by id only, so it cannot change the words; what it could still do is drop, repeat,
-reorder or misplace a line. `validate` lists every such problem (and every broken id) at once; `check` raises
-them as one PlanError; `load_plan` reads a plan.json and checks it before anything renders.
+reorder or misplace a line. `validate` lists every such problem (and every broken id or impossible number) at
+once; `check` raises them as one PlanError; `load_plan` reads a plan.json and checks it before anything renders,
+reporting the fields it cannot read together with what is wrong with the rest.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 import os
 import re
 import tempfile
 from collections import Counter
+from enum import Enum
 from pathlib import Path
+from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
-from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan
+from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan, TransitionKind
 from shotgraph.director.screenplay import Screenplay
 from shotgraph.errors import PlanError
 
@@ -33,6 +39,8 @@ def validate(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
     violations += _unique_ids("shot", [s.id for s in plan.shots])
     violations += _scenes(plan, screenplay)
     violations += _shots(plan)
+    if plan.ending not in (TransitionKind.CUT, TransitionKind.FADE_OUT):
+        violations.append(f"ending is '{plan.ending.value}'; a film ends on a 'cut' or a 'fade out'")
     violations += _scene_order(plan, screenplay)
     violations += _speakers(plan, screenplay)
     violations += _dialogue_coverage(plan, screenplay)
@@ -61,7 +69,11 @@ def load_plan(path: str | Path, screenplay: Screenplay) -> FilmPlan:
     try:
         plan = FilmPlan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError([_field_error(e) for e in exc.errors()], str(path)) from None
+        violations = [_field_error(e, data) for e in exc.errors()]
+        stand_in = _with_stand_ins(data, exc.errors())
+        if stand_in is not None:  # what is wrong with the fields that did parse, in the same report
+            violations += [v for v in validate(stand_in, screenplay) if v not in violations]
+        raise PlanError(violations, str(path)) from None
     return check(plan, screenplay, source=str(path))
 
 
@@ -81,9 +93,78 @@ def save_plan(plan: FilmPlan, path: str | Path) -> Path:
     return path
 
 
-def _field_error(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+_KINDS = {"shots": "shot", "scenes": "scene", "characters": "character"}
+
+
+def _field_error(error: Any, data: Any) -> str:
+    """'shot 'sc001-sh03': field 'min_duration': ...' where the item has a readable id, else the JSON path."""
+    loc = error["loc"]
+    if len(loc) > 2 and loc[0] in _KINDS and isinstance(loc[1], int) and isinstance(data, dict):
+        items = data.get(loc[0])
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            where = ".".join(str(part) for part in loc[2:])
+            return f"{_KINDS[loc[0]]} '{item['id']}': field '{where}': {error['msg']}"
+    where = ".".join(str(part) for part in loc) or "(top level)"
     return f"field '{where}': {error['msg']}"
+
+
+def _with_stand_ins(data: Any, errors: list[Any]) -> FilmPlan | None:
+    """The plan with every field pydantic refused replaced by a neutral value of its type (its default, the first
+    choice of an enum, 1, ''), so the plan-wide checks can run on the rest; None where no stand-in fits."""
+    patched = copy.deepcopy(data)
+    for error in errors:
+        *parents, name = error["loc"] or (None,)
+        container = patched
+        try:
+            for part in parents:
+                container = container[part]
+            if error["type"] == "extra_forbidden":
+                del container[name]
+                continue
+            info = _field_info(error["loc"])
+            if info is None:
+                return None
+            container[name] = _stand_in(info)
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+    try:
+        return FilmPlan.model_validate(patched)
+    except ValidationError:
+        return None
+
+
+def _field_info(loc: tuple[Any, ...]) -> FieldInfo | None:
+    """The declaration of the field at `loc` ('shots', 3, 'min_duration'), walking through lists of models."""
+    model: Any = FilmPlan
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of the list just named: its model is already `model`
+        if model is None or part not in model.model_fields:
+            return None
+        info = model.model_fields[part]
+        annotation = info.annotation
+        if get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return info
+
+
+def _stand_in(info: FieldInfo) -> Any:
+    if not info.is_required():
+        return info.get_default(call_default_factory=True)
+    annotation = info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return next(iter(annotation)).value
+    adapter = TypeAdapter(Annotated[annotation, *info.metadata] if info.metadata else annotation)
+    bounds = [getattr(m, "ge", None) or getattr(m, "le", None) for m in info.metadata]  # tempo_bpm: 30 to 240
+    for candidate in (*(b for b in bounds if b is not None), 1.0, 1, "", []):
+        try:
+            return adapter.dump_python(adapter.validate_python(candidate), mode="json")
+        except ValidationError:
+            continue
+    raise ValueError(f"no stand-in for {annotation}")
 
 
 def _unique_ids(kind: str, ids: list[str]) -> list[str]:
@@ -134,8 +215,14 @@ def _shots(plan: FilmPlan) -> list[str]:
         for character in shot.characters:
             if character not in characters:
                 violations.append(f"shot '{shot.id}': character '{character}' is not in the plan's characters")
-        if not shot.min_duration > 0:
-            violations.append(f"shot '{shot.id}': min_duration must be positive, got {shot.min_duration}")
+        if not (math.isfinite(shot.min_duration) and shot.min_duration > 0):
+            violations.append(f"shot '{shot.id}': min_duration must be a positive number of seconds, "
+                              f"got {shot.min_duration}")
+            continue
+        for n, cue in enumerate(shot.foley):
+            if not 0 <= cue.at <= shot.min_duration:  # NaN fails both
+                violations.append(f"shot '{shot.id}': foley[{n}] ('{cue.what}') at {cue.at} s is outside the shot "
+                                  f"(0 to its min_duration {shot.min_duration} s)")
     return violations
 
 
