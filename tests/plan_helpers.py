@@ -15,7 +15,7 @@ from shotgraph.director.screenplay import (
     Transition,
 )
 
-_HEADING = re.compile(r"^(INT\./EXT\.|INT\.|EXT\.|EST\.)\s+(.*?)(?:\s+-\s+(.*))?$")
+_HEADING = re.compile(r"^(INT\./EXT\.|INT\.|EXT\.|EST\.|\.)\s*(.*?)(?:\s+-\s+(.*))?$")  # "." forces one
 
 
 def action(text: str) -> tuple:
@@ -41,9 +41,9 @@ def screenplay(*scenes: tuple[str | None, list[tuple]], title: str = "Test") -> 
             number += 1
             m = _HEADING.match(heading_text)
             assert m, heading_text
-            place = {"INT.": "INT", "EXT.": "EXT", "INT./EXT.": "INT/EXT", "EST.": "EST"}[m.group(1)]
-            heading = SceneHeading(text=heading_text, place=place, location=m.group(2), time=m.group(3) or "",
-                                   line=lineno)
+            place = {"INT.": "INT", "EXT.": "EXT", "INT./EXT.": "INT/EXT", "EST.": "EST", ".": ""}[m.group(1)]
+            heading = SceneHeading(text=heading_text.removeprefix("."), place=place, location=m.group(2),
+                                   time=m.group(3) or "", line=lineno)
         scene_id = f"sc{number:03d}"
         scene_line = lineno
         lineno += 2

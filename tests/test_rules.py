@@ -116,6 +116,16 @@ def test_transitions_map_to_the_next_shot():
     assert firsts == [TransitionKind.FADE_IN, TransitionKind.CUT, TransitionKind.DISSOLVE, TransitionKind.SMASH_CUT,
                       TransitionKind.MATCH_CUT, TransitionKind.FADE_OUT]
     assert plan.scenes[-1].time_of_day == "night"  # LATER continues the previous scene's time
+    assert plan.ending is TransitionKind.CUT  # nothing written after the last shot
+
+
+@pytest.mark.parametrize("closing", ["FADE OUT.", "FADE TO BLACK."])
+def test_a_closing_fade_out_is_the_films_ending(closing):
+    sp = screenplay(("INT. ROOM - DAY", [action("ANNA sleeps."), action(closing)]))
+    plan = _planned(sp)
+    assert plan.ending is TransitionKind.FADE_OUT
+    assert [s.transition for s in plan.shots] == [TransitionKind.CUT, TransitionKind.CUT]
+    assert plan.shots[-1].description == "ANNA sleeps."  # the fade is no shot of its own
 
 
 def test_caps_sounds_become_foley_cues_at_their_reading_position():
@@ -218,3 +228,111 @@ def test_last_ferry_breakdown(examples):
     assert "rain" in scenes["sc001"].ambience and "sea" in scenes["sc001"].ambience
     assert plan.character("mara").voice.gender == "female" and plan.character("jonah").voice.gender == "male"
     assert plan.character("mara").look.startswith("woman in her 60s")
+
+
+@pytest.mark.parametrize("written, cue", [
+    ("A DOG BARKS in the distance.", "dog barks"),
+    ("Thunder RUMBLES overhead.", "thunder rumbles"),
+    ("Footsteps ECHO down the hall.", "footsteps echo"),
+    ("A TRUCK ROARS past.", "truck roars"),
+    ("A BRANCH CRACKS somewhere.", "branch cracks"),
+    ("The radio CRACKLES.", "radio crackles"),
+    ("Water DRIPS from the tap.", "water drips"),
+    ("The kettle WHISTLES.", "kettle whistles"),
+    ("Somewhere, a dog is BARKING.", "dog barking"),
+    ("The door SLAMMED.", "door slammed"),
+    ("JANE SLAMS the door.", "door slams"),
+    ("JANE'S PHONE RINGS.", "phone rings"),
+])
+def test_sounds_in_capitals_in_any_inflection_are_foley(written, cue):
+    sp = screenplay(("INT. HOUSE - NIGHT", [action("JANE (30s) waits."), action(written), line("JANE", "Who's there?")]))
+    plan = _planned(sp)
+    assert [c.what for s in plan.shots for c in s.foley] == [cue]
+
+
+def test_a_non_speaking_character_gets_a_look_and_is_in_frame():
+    sp = screenplay(("INT. DINER - NIGHT", [
+        action("SAM (40s), a huge man in a trucker cap, eats alone. A WAITRESS (20s) refills his cup."),
+        action("RUTH (60s) enters and sits across from Sam."),
+        action("The waitress leaves."),
+        line("RUTH", "You look terrible."),
+    ]))
+    plan = _planned(sp)
+    assert [c.name for c in plan.characters] == ["RUTH", "SAM", "WAITRESS"]
+    sam, waitress = plan.character("sam"), plan.character("waitress")
+    assert sam.look == "man in his 40s, trucker cap" and sam.voice.gender == "male"
+    assert waitress.look.startswith("woman in her 20s")
+    in_frame = [s.characters for s in plan.shots[1:4]]
+    assert in_frame == [["sam", "waitress"], ["ruth", "sam"], []]  # "the waitress" in lower case is anyone's
+    assert "Sam: man in his 40s, trucker cap" in plan.shots[2].prompt
+    assert all(not s.foley for s in plan.shots)  # an introduction is no sound
+
+
+def test_camera_directions_in_action_frame_the_shot():
+    sp = screenplay(("INT. ATTIC - NIGHT", [
+        action("MARA'S POV - the trunk, its lock rusted shut."),
+        action("EXTREME CLOSE ON her eye."),
+        action("Mara climbs the ladder."),
+        line("MARA", "Nobody's been up here in years."),
+        action("ANGLE ON the window. CLOSE ON the key in her palm."),
+        action("BACK TO SCENE"),
+        action("Camera TILTS UP to the rafters. We PULL BACK to reveal the attic."),
+        action("WIDE ON the attic. INSERT - a yellowed photograph."),
+        action("TRACKING with Mara as she crosses to the door. She PANS her torch across the wall."),
+        action("Mara stops. We PUSH IN on her face."),
+    ]))
+    plan = _planned(sp)
+    framed = [(s.size, s.move, s.characters) for s in plan.shots[1:]]
+    assert framed == [
+        (ShotSize.POV, CameraMove.STATIC, []),  # through Mara's eyes: she is not in frame
+        (ShotSize.EXTREME_CLOSE_UP, CameraMove.STATIC, ["mara"]),
+        (ShotSize.MEDIUM, CameraMove.PAN_RIGHT, ["mara"]),
+        (ShotSize.MEDIUM_CLOSE_UP, CameraMove.STATIC, ["mara"]),
+        (ShotSize.MEDIUM, CameraMove.STATIC, []),
+        (ShotSize.INSERT, CameraMove.STATIC, []),
+        (ShotSize.WIDE, CameraMove.TILT_UP, []),  # BACK TO SCENE made no shot
+        (ShotSize.WIDE, CameraMove.STATIC, []),
+        (ShotSize.INSERT, CameraMove.STATIC, []),
+        (ShotSize.MEDIUM, CameraMove.TRACKING, ["mara"]),
+        (ShotSize.MEDIUM, CameraMove.PUSH_IN, ["mara"]),
+    ]
+    assert all("BACK TO SCENE" not in s.description for s in plan.shots)
+    assert all(not s.foley for s in plan.shots)  # directions are no sounds
+
+
+def test_fdx_shot_paragraphs_are_read_as_camera_directions():
+    fdx = pytest.importorskip("shotgraph.director.fdx")
+    path = Path(__file__).parent / "fixtures" / "harbour.fdx"
+    sp = fdx.parse_fdx(path.read_bytes(), str(path))
+    plan = _planned(sp)
+    radio = next(s for s in plan.shots if s.description == "CLOSE ON THE RADIO")
+    assert radio.size is ShotSize.INSERT and radio.characters == []
+    assert radio.dialogue and all(d.startswith(radio.scene) for d in radio.dialogue)  # Dev heard over it
+
+
+@pytest.mark.parametrize("written, size", [
+    ("Wind tears through the pines.", ShotSize.WIDE),
+    ("She hands him the ticket.", ShotSize.TWO_SHOT),  # on whoever we were watching
+    ("His hands shake.", ShotSize.CLOSE_UP),
+    ("A tear runs down Mara's cheek.", ShotSize.CLOSE_UP),
+])
+def test_close_ups_come_from_body_parts_not_verbs(written, size):
+    sp = screenplay(("EXT. PINE FOREST - DAY", [action("MARA (30s) and JONAH (20s) stand apart."), action(written),
+                                                line("MARA", "Go.")]))
+    assert _planned(sp).shots[2].size is size
+
+
+@pytest.mark.parametrize("heading, inside, ambience", [
+    (".THE BACK ROOM - LATER", True, "room tone"),
+    (".INSIDE THE ALL-NIGHT CHEMIST", True, "room tone"),
+    (".THE PIER - NIGHT", False, "sea"),
+    (".SOMEWHERE ELSE - NIGHT", None, "quiet"),
+])
+def test_forced_headings_guess_inside_or_outside_from_the_place(heading, inside, ambience):
+    plan = _planned(screenplay((heading, [action("A cup on a table.")])))
+    scene = plan.scenes[0]
+    assert scene.ambience == ambience
+    place = {True: "interior ", False: "exterior ", None: ""}[inside]
+    assert f"{place}{heading.removeprefix('.').split(' - ')[0].lower()}," in plan.shots[0].prompt
+    night = "moonlight" in scene.lighting
+    assert night is (inside is False and "NIGHT" in heading)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from shotgraph.director.plan import TransitionKind
+from shotgraph.director.plan import CameraMove, ShotSize, TransitionKind
 
 # On a tie the mood listed first wins, so the gentler reading is preferred over "tense".
 MOOD_WORDS: dict[str, tuple[str, ...]] = {
@@ -71,12 +71,14 @@ TRANSITIONS: tuple[tuple[str, TransitionKind], ...] = (
 )
 STANDALONE_TRANSITION = re.compile(r"^(FADE IN|FADE OUT|FADE TO BLACK|FADE UP)[:.]?$")
 
-INSERT_OPENERS = ("CLOSE ON", "INSERT", "ECU", "EXTREME CLOSE", "ON THE", "CLOSE-UP")
 INSERT_OBJECTS = frozenset(
     "letter envelope photo photograph phone note ring key keys watch clock knife gun pistol ticket glass cup "
-    "mug map book page locket coin bottle pill pills button switch lock handle".split()
+    "mug map book page locket coin bottle pill pills button switch lock handle radio handset screen".split()
 )
-CLOSE_WORDS = frozenset("hands hand fingers eyes eye face lips tear tears".split())
+# Body parts that make a close-up when they are the subject ("His hands shake.", "Mara's eyes fill."): only
+# nouns, and only after a possessive, so "She hands him the key" and "Wind tears through the pines" do not.
+CLOSE_WORDS = frozenset("hands hand fingers fist fists knuckles eyes eye face lips mouth cheek cheeks jaw".split())
+POSSESSIVES = frozenset("his her their its my your".split())
 TRACKING_VERBS = frozenset(
     "runs run running chases chase hurries hurry drives drive follows follow races sprints flees rushes".split()
 )
@@ -92,17 +94,106 @@ PERSON_NOUNS = frozenset(
     "guard guards cop cops stranger captain crew passenger passengers soldier soldiers clerk bartender deckhand "
     "figure people police teenager mother father".split()
 )
+# Sounds in their base form; inflected forms ("BARKS", "rumbled", "DRIPPING") are matched through base_forms.
 SOUND_WORDS = frozenset(
-    "gunshot gunshots bang crash slam slams knock knocks ring rings ringing thud boom buzz buzzes click clicks creak "
-    "creaks horn siren bell bells whistle scream thunder splash beep beeps honk crack shatters smash explosion "
-    "footsteps clang clatter rumble roar hiss chime chimes rustle flutter".split()
+    "gunshot bang crash slam knock ring thud thump boom buzz click creak squeak horn siren bell whistle scream "
+    "screech shriek howl growl bark thunder splash beep honk crack crackle snap pop shatter smash explosion explode "
+    "footstep clang clank clink clatter rattle rumble roar hiss chime rustle flutter echo drip sputter sizzle "
+    "tick ding wail".split()
 )
 DETERMINERS = frozenset("a an the then and one another some every no".split())
+# Subjects that are not part of a sound's name: "It BANGS" is a bang, "She SLAMS the door" a door slam.
+PRONOUNS = frozenset("i you he she it we they".split())
 SOUND_PARTICLES = frozenset("open shut closed off on up down out away in back loudly behind".split())
 NOT_SOUNDS = frozenset("INT EXT EST CLOSE ON INSERT POV CONTINUOUS FADE CUT TO BACK ANGLE SUPER TITLE END THE V.O O.S"
                        " I OK TV".split())
 CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b")
-AGE_NUMBER = re.compile(r"\((?:early |mid |late |mid-)?(\d{1,2})s?\)|\b(\d{1,2})[- ]year[- ]old\b", re.IGNORECASE)
+
+
+def base_forms(word: str) -> set[str]:
+    """The word and the forms it may be inflected from: 'slams' -> slam, 'rumbled' -> rumble, 'dripping' -> drip.
+
+    Over-generates ('buzzes' also gives 'buzze'); callers look the forms up in a word list, where the extra
+    forms find nothing.
+    """
+    word = word.lower()
+    forms = {word}
+    for suffix in ("s", "es", "d", "ed", "ing"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 2:
+            forms.add(stem)
+            if suffix in ("ed", "ing"):
+                forms.add(stem + "e")  # rumbling -> rumble
+                if stem[-1] == stem[-2]:
+                    forms.add(stem[:-1])  # dripping -> drip
+    return forms
+
+
+# --- Camera directions written in action ("CLOSE ON the key.", "MARA'S POV - the trunk", "We PULL BACK"). ---
+# Read in capitals only: screenplays write camera directions in caps, and a lower-case "pan" or "insert" is a
+# word of the story. FDX "Shot" paragraphs reach the director as action, so they are read the same way.
+
+# A size direction opens a paragraph or a sentence and sizes the shot it begins; "NAME'S POV" puts the camera
+# behind NAME's eyes. The longest phrase that matches wins.
+SIZE_DIRECTIONS: dict[str, ShotSize] = {
+    "EXTREME CLOSE ON": ShotSize.EXTREME_CLOSE_UP, "EXTREME CLOSE-UP": ShotSize.EXTREME_CLOSE_UP,
+    "EXTREME CLOSE UP": ShotSize.EXTREME_CLOSE_UP, "EXTREME CLOSEUP": ShotSize.EXTREME_CLOSE_UP,
+    "ECU": ShotSize.EXTREME_CLOSE_UP, "XCU": ShotSize.EXTREME_CLOSE_UP,
+    "MEDIUM CLOSE-UP": ShotSize.MEDIUM_CLOSE_UP, "MEDIUM CLOSE UP": ShotSize.MEDIUM_CLOSE_UP,
+    "MEDIUM CLOSE ON": ShotSize.MEDIUM_CLOSE_UP, "MCU": ShotSize.MEDIUM_CLOSE_UP,
+    "CLOSE ON": ShotSize.CLOSE_UP, "CLOSE-UP": ShotSize.CLOSE_UP, "CLOSE UP": ShotSize.CLOSE_UP,
+    "CLOSEUP": ShotSize.CLOSE_UP, "CU": ShotSize.CLOSE_UP,
+    "MEDIUM SHOT": ShotSize.MEDIUM, "MEDIUM ON": ShotSize.MEDIUM, "ANGLE ON": ShotSize.MEDIUM,
+    "NEW ANGLE": ShotSize.MEDIUM, "REVERSE ANGLE": ShotSize.MEDIUM,
+    "EXTREME WIDE": ShotSize.EXTREME_WIDE, "ESTABLISHING": ShotSize.EXTREME_WIDE, "AERIAL": ShotSize.EXTREME_WIDE,
+    "WIDE ON": ShotSize.WIDE, "WIDE SHOT": ShotSize.WIDE, "WIDE ANGLE": ShotSize.WIDE, "WIDE": ShotSize.WIDE,
+    "OVER THE SHOULDER": ShotSize.OVER_THE_SHOULDER, "OVER-THE-SHOULDER": ShotSize.OVER_THE_SHOULDER,
+    "OTS": ShotSize.OVER_THE_SHOULDER,
+    "TWO SHOT": ShotSize.TWO_SHOT, "TWO-SHOT": ShotSize.TWO_SHOT,
+    "INSERT": ShotSize.INSERT,
+    "POV": ShotSize.POV, "P.O.V.": ShotSize.POV,
+}
+SIZE_DIRECTION = re.compile(
+    r"(?:(?P<owner>[A-Z][A-Z .'’-]*?)['’]S\s+)?(?P<direction>"
+    + "|".join(re.escape(d) for d in sorted(SIZE_DIRECTIONS, key=len, reverse=True))
+    + r")(?![\w'’-])(?:\s+SHOT\b)?[\s:–—-]*"
+)
+# A paragraph that only hands the scene back to its master shot: no shot of its own.
+RETURN_DIRECTION = re.compile(r"(?:BACK TO (?:THE )?SCENE|END (?:POV|INSERT|FLASHBACK)|RESUME SCENE)\b[.:]?\s*")
+
+# Camera moves, anywhere in an action paragraph, as base verb + particle; inflected verbs ("TILTS UP",
+# "PANNING") match too. The longest phrase that matches wins.
+MOVE_DIRECTIONS: dict[str, CameraMove] = {
+    "push in": CameraMove.PUSH_IN, "dolly in": CameraMove.PUSH_IN, "zoom in": CameraMove.PUSH_IN,
+    "move in": CameraMove.PUSH_IN, "creep in": CameraMove.PUSH_IN,
+    "pull back": CameraMove.PULL_OUT, "pull out": CameraMove.PULL_OUT, "dolly out": CameraMove.PULL_OUT,
+    "dolly back": CameraMove.PULL_OUT, "zoom out": CameraMove.PULL_OUT, "widen": CameraMove.PULL_OUT,
+    "tilt up": CameraMove.TILT_UP, "tilt down": CameraMove.TILT_DOWN, "tilt": CameraMove.TILT_UP,
+    "pan left": CameraMove.PAN_LEFT, "pan right": CameraMove.PAN_RIGHT, "pan": CameraMove.PAN_RIGHT,
+    "whip pan": CameraMove.PAN_RIGHT,
+    "track": CameraMove.TRACKING, "steadicam": CameraMove.TRACKING,
+    "crane": CameraMove.CRANE, "dolly": CameraMove.DOLLY, "handheld": CameraMove.HANDHELD,
+}
+# Words that only ever direct the camera: never a sound, never a character.
+CAMERA_WORDS = frozenset(
+    w.strip(".:") for phrase in (*SIZE_DIRECTIONS, *(m.upper() for m in MOVE_DIRECTIONS)) for w in phrase.split()
+) | {"CAMERA", "SHOT", "SCENE", "REVEAL", "REVEALS"}
+
+# Where a forced heading (".THE BACK ROOM - LATER") has no INT. or EXT., the location's words tell which.
+INTERIOR_WORDS = frozenset(
+    "inside room kitchen office bedroom bathroom hall hallway corridor lobby stairwell stairs staircase attic "
+    "basement cellar garage studio apartment flat house home cabin wheelhouse cockpit church chapel chemist "
+    "pharmacy shop store bar pub diner restaurant cafe café classroom library hospital ward clinic lab "
+    "laboratory cell prison warehouse factory theatre theater cinema gym hotel motel elevator lift closet "
+    "car van truck cab bus train carriage hut tent barn shed interior indoors".split()
+)
+EXTERIOR_WORDS = frozenset(
+    "outside street road avenue lane alley highway field fields beach shore coast sea ocean harbour harbor pier "
+    "dock quay jetty forest woods park garden yard backyard rooftop roof bridge river lake mountain mountains "
+    "hill hills valley desert cliff cliffs square plaza courtyard parking lot cemetery graveyard meadow farm "
+    "exterior outdoors sky town city village".split()
+)
+AGE_NUMBER = re.compile(r"\((?:early |mid |late |mid-)?(\d{1,2})s?\b[^()]*\)|\b(\d{1,2})[- ]year[- ]old\b", re.IGNORECASE)
 BUILD_WORDS = ("gaunt", "tall", "short", "stocky", "heavyset", "wiry", "slight", "lean", "broad-shouldered", "thin",
                "petite", "burly", "plump", "stooped", "athletic", "lanky", "frail", "muscular", "small", "big")
 HAIR_PATTERN = re.compile(
@@ -123,5 +214,11 @@ TIMBRE_WORDS: dict[str, tuple[str, ...]] = {
     "deep": ("burly", "imposing", "big", "booming", "towering"),
     "crisp": ("sharp", "precise", "brisk", "crisp", "clipped"),
 }
-FEMALE_WORDS = frozenset("she her hers herself woman girl mother wife sister daughter mrs ms miss lady".split())
-MALE_WORDS = frozenset("he him his himself man boy father husband brother son mr sir".split())
+FEMALE_WORDS = frozenset(
+    "she her hers herself woman girl mother wife sister daughter mrs ms miss lady waitress actress nun queen aunt "
+    "grandmother grandma niece widow bride girlfriend landlady".split()
+)
+MALE_WORDS = frozenset(
+    "he him his himself man boy father husband brother son mr sir lord waiter king uncle grandfather grandpa "
+    "nephew widower groom boyfriend landlord priest monk".split()
+)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from shotgraph.director.lexicon import (
     AGE_NUMBER,
     AMBIENCE_WORDS,
     BUILD_WORDS,
+    CAMERA_WORDS,
     CAPS_RUN,
     CLOSE_WORDS,
     CLOTHES,
@@ -23,16 +25,23 @@ from shotgraph.director.lexicon import (
     DEFAULT_MOOD,
     DETERMINERS,
     EMOTIONAL_WORDS,
+    EXTERIOR_WORDS,
     FEMALE_WORDS,
     HAIR_PATTERN,
     INSERT_OBJECTS,
-    INSERT_OPENERS,
+    INTERIOR_WORDS,
     MALE_WORDS,
     MOOD_WORDS,
+    MOVE_DIRECTIONS,
     MUSIC_BY_MOOD,
     NOT_SOUNDS,
     PAN_VERBS,
     PERSON_NOUNS,
+    POSSESSIVES,
+    PRONOUNS,
+    RETURN_DIRECTION,
+    SIZE_DIRECTION,
+    SIZE_DIRECTIONS,
     SOUND_PARTICLES,
     SOUND_WORDS,
     STANDALONE_TRANSITION,
@@ -41,7 +50,9 @@ from shotgraph.director.lexicon import (
     TRACKING_VERBS,
     TRANSITIONS,
     WARDROBE_PATTERN,
+    base_forms,
 )
+from shotgraph.director.nonspeaking import film_characters
 from shotgraph.director.plan import (
     CameraAngle,
     CameraMove,
@@ -55,7 +66,17 @@ from shotgraph.director.plan import (
     TransitionKind,
     Voice,
 )
-from shotgraph.director.screenplay import Action, Character, Dialogue, Lyrics, Scene, Screenplay, Transition
+from shotgraph.director.screenplay import (
+    Action,
+    Character,
+    Dialogue,
+    DialoguePart,
+    Lyrics,
+    Scene,
+    SceneHeading,
+    Screenplay,
+    Transition,
+)
 
 # --- Timing. A screenplay page plays for about one minute; these rates land the plan there. ---
 # Conversational film dialogue runs at about 150 words per minute.
@@ -86,10 +107,22 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 def plan_by_rules(screenplay: Screenplay, style: str | None = None) -> FilmPlan:
     """Break the screenplay into characters, scenes and shots. Same input, same plan, byte for byte."""
+    return breakdown(screenplay, style).plan
+
+
+@dataclass
+class Breakdown:
+    plan: FilmPlan
+    # scene id -> the transition the screenplay writes into the scene's first shot; scenes it leaves to the
+    # director are absent (their first shot cuts in)
+    entries: dict[str, TransitionKind]
+
+
+def breakdown(screenplay: Screenplay, style: str | None = None) -> Breakdown:
+    """The rule-based plan, and which of its transitions the screenplay itself wrote."""
     style = style or DEFAULT_STYLE
     characters = _character_plans(screenplay)
-    ids = {c.name: c.id for c in characters}
-    looks = {c.id: c.look for c in characters}
+    cast = _Cast(characters, silent={c.name for c in characters} - {c.name for c in screenplay.characters})
     scenes: list[ScenePlan] = []
     shots: list[Shot] = []
     pending = _Pending()
@@ -98,9 +131,12 @@ def plan_by_rules(screenplay: Screenplay, style: str | None = None) -> FilmPlan:
         scene_plan = _scene_plan(scene, previous_time)
         previous_time = scene_plan.time_of_day
         scenes.append(scene_plan)
-        breakdown = _SceneBreakdown(scene, scene_plan, ids, looks, style, pending)
-        shots += breakdown.shots()
-    return FilmPlan(title=screenplay.title, style=style, characters=characters, scenes=scenes, shots=shots)
+        shots += _SceneBreakdown(scene, scene_plan, cast, style, pending).shots()
+    # A transition left over after the last shot ("FADE OUT.") closes the film; only a fade can do that.
+    ending = TransitionKind.FADE_OUT if pending.transition is TransitionKind.FADE_OUT else TransitionKind.CUT
+    plan = FilmPlan(title=screenplay.title, style=style, characters=characters, scenes=scenes, shots=shots,
+                    ending=ending)
+    return Breakdown(plan=plan, entries=pending.entries)
 
 
 # --- characters -------------------------------------------------------------------------------------------
@@ -114,7 +150,7 @@ def _character_plans(screenplay: Screenplay) -> list[CharacterPlan]:
     plans: list[CharacterPlan] = []
     used: set[str] = set()
     actions = [e.text for e in screenplay.elements() if isinstance(e, Action)]
-    for character in screenplay.characters:
+    for character in film_characters(screenplay):
         base = slug(character.name)
         cid, n = base, 2
         while cid in used:
@@ -138,7 +174,8 @@ def _gender_votes(character: Character, actions: list[str]) -> tuple[int, int]:
     """(female, male) pronoun votes that point at this character, not at whoever they are with.
 
     Counted: the introduction sentence; possessive his / her and subject he / she after the name in a sentence
-    that names them; a sentence opening with He / She right after one that names them.
+    that names them; a sentence opening with He / She right after one that names them; a gendered name
+    (MRS. HALE, WAITRESS) thrice.
     """
     name = re.compile(rf"\b{re.escape(character.name)}\b", re.IGNORECASE)
     texts = [character.introduction or ""]
@@ -163,9 +200,9 @@ def _gender_votes(character: Character, actions: list[str]) -> tuple[int, int]:
             else:
                 female += w in FEMALE_WORDS
                 male += w in MALE_WORDS
-    title = _words(character.name)[:1]
-    female += 3 * sum(w in {"mrs", "ms", "miss", "lady"} for w in title)
-    male += 3 * sum(w in {"mr", "sir", "lord"} for w in title)
+    named = _words(character.name)  # "MRS. HALE", "OLD MAN", "WAITRESS": the name itself says
+    female += 3 * sum(w in FEMALE_WORDS for w in named)
+    male += 3 * sum(w in MALE_WORDS for w in named)
     return female, male
 
 
@@ -259,17 +296,34 @@ def _time_of_day(scene: Scene, previous: str) -> str:
     return next((v for k, v in TIME_OF_DAY.items() if k in time), "unspecified")
 
 
-def _lighting(interior: bool, time: str, mood: str, words: set[str]) -> str:
+def interior(heading: SceneHeading | None) -> bool | None:
+    """True inside, False outside, None where neither the heading nor its location's words tell.
+
+    No heading (the opening before any) counts as inside; a forced heading without INT./EXT. is guessed from
+    its words: ".THE BACK ROOM" is inside, ".THE PIER" outside.
+    """
+    if heading is None:
+        return True
+    if heading.place:
+        return heading.place != "EXT" and heading.place != "EST"
+    words = set(_words(heading.location))
+    inside, outside = bool(words & INTERIOR_WORDS), bool(words & EXTERIOR_WORDS)
+    return inside if inside != outside else None
+
+
+def _lighting(inside: bool | None, time: str, mood: str, words: set[str]) -> str:
+    windows = " through the windows" if inside else ""
     if time == "night":
-        light = ("warm tungsten practicals, deep shadows" if interior
-                 else "moonlight and sodium streetlight, high contrast")
+        light = {True: "warm tungsten practicals, deep shadows", False: "moonlight and sodium streetlight, high contrast",
+                 None: "low light, deep shadows"}[inside]
     elif time == "dawn":
-        light = "cool blue pre-dawn light" + (" through the windows" if interior else "")
+        light = "cool blue pre-dawn light" + windows
     elif time == "dusk":
-        light = "low golden sun" + (" through the windows" if interior else ", long shadows")
+        light = "low golden sun" + (windows if inside is not False else ", long shadows")
     elif time == "day":
         overcast = words & set(AMBIENCE_WORDS["rain"]) or "fog" in words
-        light = "soft window daylight" if interior else "overcast daylight" if overcast else "natural daylight"
+        light = {True: "soft window daylight", None: "soft daylight"}.get(
+            inside, "overcast daylight" if overcast else "natural daylight")
     else:
         light = "soft motivated light"
     tint = {"eerie": "cold desaturated tones", "tense": "hard contrast", "warm": "warm tones",
@@ -277,12 +331,16 @@ def _lighting(interior: bool, time: str, mood: str, words: set[str]) -> str:
     return f"{light}, {tint}" if tint else light
 
 
+# The bed under a scene whose words name no place sound: inside a room, outside, or (not knowing which) quiet.
+_BASE_AMBIENCE = {True: "room tone", False: "outdoor air", None: "quiet"}
+
+
 def _ambience(scene: Scene, words: set[str], time: str) -> str:
-    heading = scene.heading
-    layers = ["room tone"] if heading is None or heading.interior else []
+    inside = interior(scene.heading)
+    layers = ["room tone"] if inside else []
     layers += [name for name, cues in AMBIENCE_WORDS.items() if words & set(cues)]
     if not layers:
-        layers = ["night"] if time == "night" else ["outdoor air"]
+        layers = ["night"] if time == "night" and inside is False else [_BASE_AMBIENCE[inside]]
     return ", ".join(layers)
 
 
@@ -291,14 +349,13 @@ def _scene_plan(scene: Scene, previous_time: str) -> ScenePlan:
     word_set = set(words)
     mood = _mood(words)
     time = _time_of_day(scene, previous_time)
-    interior = scene.heading is None or scene.heading.interior
     tempo, instruments, intensity = MUSIC_BY_MOOD[mood]
     if time == "night":
         intensity = round(max(0.0, intensity - 0.05), 2)
     return ScenePlan(
         id=scene.id,
         mood=mood,
-        lighting=_lighting(interior, time, mood, word_set),
+        lighting=_lighting(interior(scene.heading), time, mood, word_set),
         time_of_day=time,
         music=MusicCue(mood=mood, tempo_bpm=tempo, instrumentation=list(instruments), intensity=intensity),
         ambience=_ambience(scene, word_set, time),
@@ -310,9 +367,31 @@ def _scene_plan(scene: Scene, previous_time: str) -> ScenePlan:
 
 @dataclass
 class _Pending:
-    """A transition waiting for the next shot; it may cross a scene boundary."""
+    """A transition waiting for the next shot (it may cross a scene boundary), and the scenes it opened."""
 
     transition: TransitionKind | None = None
+    entries: dict[str, TransitionKind] = field(default_factory=dict)
+
+
+class _Cast:
+    """The film's characters as the breakdown looks for them: ids by name, looks, and their names in action."""
+
+    def __init__(self, characters: list[CharacterPlan], silent: set[str]):
+        self.ids = {c.name: c.id for c in characters}
+        self.by_caps = {c.name.upper(): c.id for c in characters}
+        self.names = {c.id: c.name for c in characters}
+        self.looks = {c.id: c.look for c in characters}
+        # A speaker is found in any case ("Mara", "MARA"). A non-speaking one only in capitals or capitalised,
+        # as introduced: a lower-case "the waitress" may be anyone's waitress.
+        self.patterns = [
+            (c.id, re.compile(rf"\b(?:{re.escape(c.name)}|{re.escape(c.name.title())})\b") if c.name in silent
+             else re.compile(rf"\b{re.escape(c.name)}\b", re.IGNORECASE))
+            for c in sorted(characters, key=lambda c: len(c.name), reverse=True)
+        ]
+        self.name_words = {w.strip(".'’") for name in self.ids for w in name.upper().split()}
+
+    def is_name_word(self, token: str) -> bool:
+        return re.sub(r"['’]S$", "", token.upper()).strip(".'’") in self.name_words
 
 
 @dataclass
@@ -328,6 +407,7 @@ class _Draft:
     fixed_seconds: float | None = None
     is_action: bool = False
     transition: TransitionKind = TransitionKind.CUT
+    pov_of: str | None = None  # whose eyes the camera is, for a POV shot
 
     def seconds(self) -> float:
         if self.fixed_seconds is not None:
@@ -338,9 +418,16 @@ class _Draft:
 
 
 def line_seconds(line: Dialogue) -> float:
-    """How long a dialogue block plays: its words at speaking rate, plus a pause per line and per parenthetical."""
-    words = len(_WORD.findall(line.text))
-    return words / SPEAKING_WORDS_PER_SECOND + PAUSE_PER_LINE + PAUSE_PER_PARENTHETICAL * len(line.parentheticals)
+    """How long a dialogue block plays: spoken words at speaking rate, sung ones at singing rate, a pause per
+    line and one per parenthetical."""
+    seconds = PAUSE_PER_LINE
+    for part in line.parts or [DialoguePart(kind="speech", text=line.text, line=line.line)]:
+        if part.kind == "parenthetical":
+            seconds += PAUSE_PER_PARENTHETICAL
+        else:
+            rate = SINGING_WORDS_PER_SECOND if part.kind == "lyrics" else SPEAKING_WORDS_PER_SECOND
+            seconds += len(_WORD.findall(part.text)) / rate
+    return seconds
 
 
 def transition_kind(text: str) -> TransitionKind:
@@ -353,21 +440,29 @@ def _emotional(text: str) -> bool:
     return any(cue in lower for cue in EMOTIONAL_WORDS)
 
 
+def _close_subject(words: list[str]) -> bool:
+    """A body part owned by someone opens the sentence: "His hands shake.", "A tear runs down her cheek."."""
+    return any(w in CLOSE_WORDS and (words[i - 1] in POSSESSIVES or words[i - 1].endswith(("'s", "’s")))
+               for i, w in enumerate(words[:6]) if i > 0)
+
+
+# Longer phrases first: "PAN LEFT" before "PAN".
+_MOVES = sorted(MOVE_DIRECTIONS.items(), key=lambda item: len(item[0].split()), reverse=True)
+_PRONOUN_SUBJECTS = {"he", "she", "they", "his", "her", "their"}
+
+
 class _SceneBreakdown:
     """Turns one scene's elements into shots, in order."""
 
-    def __init__(self, scene: Scene, plan: ScenePlan, ids: dict[str, str], looks: dict[str, str], style: str,
-                 pending: _Pending):
+    def __init__(self, scene: Scene, plan: ScenePlan, cast: _Cast, style: str, pending: _Pending):
         self.scene = scene
         self.plan = plan
-        self.ids = ids
-        self.looks = looks
+        self.cast = cast
+        self.ids = cast.ids
         self.style = style
         self.pending = pending
         self.drafts: list[_Draft] = []
         self.present: list[str] = []  # character ids seen on screen in this scene, in order of appearance
-        self.names = sorted(ids, key=len, reverse=True)
-        self.name_words = {w.strip(".'’") for name in ids for w in name.upper().split()}
 
     # 1. Walk the elements, turning each into drafts.
     def shots(self) -> list[Shot]:
@@ -408,6 +503,8 @@ class _SceneBreakdown:
     def _add(self, draft: _Draft) -> _Draft:
         if self.pending.transition is not None:
             draft.transition = self.pending.transition
+            if not self.drafts:
+                self.pending.entries[self.scene.id] = draft.transition
             self.pending.transition = None
         self.drafts.append(draft)
         return draft
@@ -426,7 +523,7 @@ class _SceneBreakdown:
                                  "mountains", "coast", "skyline", "town", "highway", "bay", "lake", "plains"}
         cramped = location_words & {"car", "bathroom", "closet", "booth", "cab", "elevator", "lift", "cupboard",
                                     "cell", "truck", "van", "phone", "toilet", "cockpit"}
-        if heading.exterior and not heading.interior:
+        if interior(heading) is False:
             size = ShotSize.EXTREME_WIDE if vast else ShotSize.WIDE
             move = CameraMove.CRANE if vast else CameraMove.PAN_RIGHT
             angle = CameraAngle.HIGH if vast else CameraAngle.EYE_LEVEL
@@ -436,31 +533,43 @@ class _SceneBreakdown:
         self._add(_Draft(size=size, description=heading.text, move=move, angle=angle,
                          fixed_seconds=ESTABLISHING_SECONDS))
 
-    # 3. Action: a shot per paragraph (or per few sentences of a long one), sized by what it describes.
+    # 3. Action: a shot per paragraph (or per few sentences of a long one), framed as the screenplay's camera
+    #    directions say ("CLOSE ON ...", "MARA'S POV", "We PULL BACK"), or else sized by what it describes.
     def _action(self, element: Action) -> None:
         for chunk in _chunks(element.text):
-            characters = self._named(chunk)
+            if returned := RETURN_DIRECTION.match(chunk):  # "BACK TO SCENE": the master again, not a shot
+                chunk = chunk[returned.end():]
+                if not chunk:
+                    continue
+            direction = SIZE_DIRECTION.match(chunk)
+            subject = chunk[direction.end():] if direction else chunk  # what the direction points at
+            size = SIZE_DIRECTIONS[direction["direction"]] if direction else None
+            pov_of = self.cast.by_caps.get(direction["owner"] or "") if size is ShotSize.POV else None
+            characters = [c for c in self._named(chunk) if c != pov_of]
             words = _words(chunk)
-            word_set = set(words)
-            upper = chunk.lstrip().upper()
+            subject_words = _words(subject)
+            last = self.drafts[-1] if self.drafts else None
+            if (not characters and last and subject_words and subject_words[0] in _PRONOUN_SUBJECTS
+                    and size not in (ShotSize.POV, ShotSize.INSERT)):
+                # "He sits." or "CLOSE ON her eye." keeps whoever we were watching, or through whose eyes
+                characters = list(last.characters) or ([last.pov_of] if last.pov_of else [])
             introduces = any(c not in self.present for c in characters)
-            if not characters and words and words[0] in {"he", "she", "they", "his", "her", "their"} and self.drafts:
-                characters = list(self.drafts[-1].characters)  # "He sits." keeps whoever we were watching
-            move = CameraMove.STATIC
-            if word_set & TRACKING_VERBS:
-                move = CameraMove.TRACKING
-            elif word_set & PAN_VERBS:
-                move = CameraMove.PAN_RIGHT if len(self.drafts) % 2 else CameraMove.PAN_LEFT
-            if upper.startswith(INSERT_OPENERS) or (
-                not characters and len(words) <= 15 and set(words[:4]) & INSERT_OBJECTS
-            ):
-                size, move = ShotSize.INSERT, CameraMove.STATIC
+            written_move = self._camera_move(chunk)
+            move = written_move or self._move_from_verbs(set(words))
+            if size is ShotSize.CLOSE_UP and not characters and set(subject_words[:4]) & INSERT_OBJECTS:
+                size = ShotSize.INSERT  # "CLOSE ON the letter": a close-up of a thing is an insert
+            if size is None and not characters and len(words) <= 15 and set(words[:4]) & INSERT_OBJECTS:
+                size = ShotSize.INSERT
+            if size is ShotSize.INSERT:
+                move = written_move or CameraMove.STATIC
+            elif size is not None:
+                pass  # the screenplay framed it
             elif introduces:  # a character's entrance: medium on them
                 size = ShotSize.MEDIUM
                 move = CameraMove.PUSH_IN if move is CameraMove.STATIC else move
-            elif set(words[:3]) & CLOSE_WORDS:  # "His hands shake." "Her eyes fill."
+            elif _close_subject(words):  # "His hands shake." "Her eyes fill."
                 size = ShotSize.CLOSE_UP
-                move = CameraMove.PUSH_IN if _emotional(chunk) else CameraMove.STATIC
+                move = written_move or (CameraMove.PUSH_IN if _emotional(chunk) else CameraMove.STATIC)
             elif move is not CameraMove.STATIC:
                 size = ShotSize.MEDIUM if len(characters) == 1 else ShotSize.WIDE
             elif len(characters) == 2:
@@ -469,12 +578,34 @@ class _SceneBreakdown:
                 size = ShotSize.MEDIUM
             else:
                 size = ShotSize.WIDE
-            if move is CameraMove.STATIC and self.plan.mood == "tense" and characters:
+            if move is CameraMove.STATIC and not written_move and self.plan.mood == "tense" and characters:
                 move = CameraMove.HANDHELD
             draft = self._add(_Draft(size=size, description=chunk, characters=characters, move=move,
-                                     action_words=len(words), is_action=True))
+                                     action_words=len(words), is_action=True, pov_of=pov_of))
             draft.foley = self._foley(chunk, draft.seconds())
-            self._see(characters)
+            self._see(characters + ([pov_of] if pov_of else []))
+
+    def _move_from_verbs(self, words: set[str]) -> CameraMove:
+        if words & TRACKING_VERBS:
+            return CameraMove.TRACKING
+        if words & PAN_VERBS:
+            return CameraMove.PAN_RIGHT if len(self.drafts) % 2 else CameraMove.PAN_LEFT
+        return CameraMove.STATIC
+
+    def _camera_move(self, text: str) -> CameraMove | None:
+        """The first camera move written in capitals ("Camera TILTS UP", "We PULL BACK"), if any."""
+        for run in CAPS_RUN.finditer(text):
+            tokens = run.group(0).split()
+            for i, token in enumerate(tokens):
+                if self.cast.is_name_word(token):
+                    continue
+                forms = base_forms(token)
+                following = [t.lower() for t in tokens[i + 1:]]
+                for phrase, move in _MOVES:
+                    first, *rest = phrase.split()
+                    if first in forms and following[: len(rest)] == rest:
+                        return move
+        return None
 
     def _lyrics(self, verses: list[Lyrics]) -> None:
         """Consecutive lyric lines: one shot on whoever we were watching, long enough to sing them."""
@@ -488,45 +619,64 @@ class _SceneBreakdown:
     def _named(self, text: str) -> list[str]:
         """Characters named in the text, in order; "Mara's sister" alone does not put Mara in frame."""
         found: dict[str, tuple[int, bool]] = {}
-        for name in self.names:
-            cid = self.ids[name]
-            for match in re.finditer(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
-                possessive = text[match.end(): match.end() + 2] in {"'s", "’s"}
+        for cid, pattern in self.cast.patterns:
+            for match in pattern.finditer(text):
+                possessive = text[match.end(): match.end() + 2] in {"'s", "’s", "'S", "’S"}
                 if cid not in found or (found[cid][1] and not possessive):
                     found[cid] = (match.start(), possessive)
         if any(not possessive for _, possessive in found.values()):
             found = {c: v for c, v in found.items() if not v[1]}
         return [c for c, _ in sorted(found.items(), key=lambda item: item[1][0])]
 
+    def _sound_runs(self, text: str) -> Iterator[tuple[int, int]]:
+        """Spans of capitalised words, split where a character's name stands: "JANE SLAMS" holds "SLAMS"."""
+        for match in CAPS_RUN.finditer(text):
+            start = end = None
+            for word in re.finditer(r"\S+", match.group(0)):
+                if self.cast.is_name_word(word.group(0)):
+                    if start is not None:
+                        yield start, end
+                    start = None
+                else:
+                    start = match.start() + word.start() if start is None else start
+                    end = match.start() + word.end()
+            if start is not None:
+                yield start, end
+
     def _foley(self, text: str, seconds: float) -> list[FoleyCue]:
-        """Sounds written in capitals ("The SCREEN DOOR slides open") at their reading position in the shot."""
+        """Sounds written in capitals ("The SCREEN DOOR slides open", "A DOG BARKS", "Thunder RUMBLES",
+        "JANE SLAMS the door") at their reading position in the shot."""
         cues: list[FoleyCue] = []
         total = max(1, len(_WORD.findall(text)))
-        for match in CAPS_RUN.finditer(text):
-            run = match.group(0)
-            tokens = run.split()
-            if all(t.strip("'’-.") in NOT_SOUNDS for t in tokens):
+        for start, end in self._sound_runs(text):
+            tokens = text[start:end].split()
+            if all(t.strip("'’-.") in NOT_SOUNDS or t.strip("'’-.") in CAMERA_WORDS for t in tokens):
                 continue
-            if any(t.strip("'’") in self.name_words for t in tokens):  # a character, not a sound
-                continue
-            after = text[match.end():]
+            after = text[end:]
             if re.match(r"\s*\(", after):  # "A DOCKHAND (20s)": an extra being introduced, not a sound
                 continue
             if tokens[-1].lower().rstrip("s") in PERSON_NOUNS or tokens[-1].lower() in PERSON_NOUNS:
                 continue
-            following = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", after)
             phrase = [t.lower() for t in tokens]
-            subject = re.search(r"\b([A-Za-z]+)\s+$", text[: match.start()])
-            if len(tokens) == 1 and phrase[0] in SOUND_WORDS and subject and subject.group(1).lower() not in DETERMINERS:
-                phrase.insert(0, subject.group(1).lower())  # "Gulls SCREAM": the caps word is the verb
+            sound = any(base_forms(t) & SOUND_WORDS for t in phrase)
+            if len(tokens) == 1 and sound:  # "Gulls SCREAM": the caps word is the verb; say what makes the sound
+                subject = re.search(r"\b([A-Za-z]+)\s+(?:(?:is|are|was|were)\s+)?$", text[:start])
+                who = subject.group(1) if subject else ""
+                thing = re.match(r"\s+(?:the|a|an|his|her|their|its|my)\s+([a-z]+)", after)
+                if who and (self.cast.is_name_word(who) or who.lower() in PRONOUNS):
+                    if thing:  # "JANE SLAMS the door": the door slams
+                        phrase.insert(0, thing.group(1))
+                elif who and who.lower() not in DETERMINERS:
+                    phrase.insert(0, who.lower())
+            following = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", after)
             verb = following.group(1) if following else None
             if verb and (verb.endswith(("s", "ed")) and verb not in {"is", "was", "as", "this", "his", "its"}):
                 phrase.append(verb)
                 if following.group(2) in SOUND_PARTICLES:
                     phrase.append(following.group(2))
-            elif not set(phrase) & SOUND_WORDS:
+            elif not sound:
                 continue
-            before = len(_WORD.findall(text[: match.start()]))
+            before = len(_WORD.findall(text[:start]))
             at = round(min(seconds * before / total, max(0.0, seconds - 0.5)), 2)
             cues.append(FoleyCue(what=" ".join(phrase), at=at))
         return cues
@@ -617,7 +767,7 @@ class _SceneBreakdown:
                          move=CameraMove.PUSH_IN if watching else CameraMove.STATIC, dialogue=[line]))
 
     def _name_of(self, cid: str) -> str:
-        return next(name for name, i in self.ids.items() if i == cid)
+        return self.cast.names[cid]
 
     def _location(self) -> str:
         return self.scene.heading.location if self.scene.heading else "the scene"
@@ -656,11 +806,12 @@ class _SceneBreakdown:
         heading = self.scene.heading
         place = ""
         if heading is not None:
-            kind = {"INT": "interior", "EXT": "exterior", "INT/EXT": "interior and exterior", "EST": "exterior"}
-            place = f"{kind.get(heading.place, '')} {heading.location.lower()}".strip()
+            kind = "interior and exterior" if heading.place == "INT/EXT" else {
+                True: "interior", False: "exterior", None: ""}[interior(heading)]
+            place = f"{kind} {heading.location.lower()}".strip()
         time = self.plan.time_of_day if self.plan.time_of_day != "unspecified" else ""
         light = ", ".join(p for p in (time, self.plan.lighting) if p)
-        looks = "; ".join(f"{self._name_of(c).title()}: {self.looks[c]}" for c in draft.characters)
+        looks = "; ".join(f"{self._name_of(c).title()}: {self.cast.looks[c]}" for c in draft.characters)
         size = draft.size.value if draft.size.value.endswith("shot") else f"{draft.size.value} shot"
         parts = [self.style, size, f"{draft.angle.value} angle", place, light, looks,
                  draft.description]
@@ -668,7 +819,8 @@ class _SceneBreakdown:
 
 
 def _chunks(text: str) -> list[str]:
-    """An action paragraph as shot-sized pieces: whole sentences, at most MAX_ACTION_WORDS_PER_SHOT words each."""
+    """An action paragraph as shot-sized pieces: whole sentences, at most MAX_ACTION_WORDS_PER_SHOT words each;
+    a sentence that opens with a camera direction ("CLOSE ON ...", "BACK TO SCENE") starts a new shot."""
     text = " ".join(text.split())
     sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'(])", text) if s]
     chunks: list[str] = []
@@ -676,7 +828,8 @@ def _chunks(text: str) -> list[str]:
     count = 0
     for sentence in sentences:
         n = len(_WORD.findall(sentence))
-        if current and count + n > MAX_ACTION_WORDS_PER_SHOT:
+        if current and (count + n > MAX_ACTION_WORDS_PER_SHOT or SIZE_DIRECTION.match(sentence)
+                        or RETURN_DIRECTION.match(sentence)):
             chunks.append(" ".join(current))
             current, count = [], 0
         current.append(sentence)
