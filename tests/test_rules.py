@@ -245,7 +245,8 @@ def test_last_ferry_breakdown(examples):
     ("JANE'S PHONE RINGS.", "phone rings"),
 ])
 def test_sounds_in_capitals_in_any_inflection_are_foley(written, cue):
-    sp = screenplay(("INT. HOUSE - NIGHT", [action("JANE (30s) waits."), action(written), line("JANE", "Who's there?")]))
+    sp = screenplay(("INT. HOUSE - NIGHT", [action("JANE (30s) waits."), action(written),
+                                            line("JANE", "Who's there?")]))
     plan = _planned(sp)
     assert [c.what for s in plan.shots for c in s.foley] == [cue]
 

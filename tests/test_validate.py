@@ -251,7 +251,8 @@ def test_load_reports_field_errors_and_plan_errors_together(script, tmp_path):
         "'medium close-up', 'close-up', 'extreme close-up', 'over-the-shoulder', 'two-shot', 'pov' or 'insert'",
         f"shot '{speaking[0]['id']}': field 'min_duration': Input should be a finite number",
     ]
-    assert any(p.startswith(f"shot '{speaking[1]['id']}': foley[0] ('thunder') at 999.0 s is outside") for p in problems)
+    late = f"shot '{speaking[1]['id']}': foley[0] ('thunder') at 999.0 s is outside"
+    assert any(p.startswith(late) for p in problems)
     assert any("is not covered by any shot" in p for p in problems)
 
 

@@ -193,7 +193,8 @@ EXTERIOR_WORDS = frozenset(
     "hill hills valley desert cliff cliffs square plaza courtyard parking lot cemetery graveyard meadow farm "
     "exterior outdoors sky town city village".split()
 )
-AGE_NUMBER = re.compile(r"\((?:early |mid |late |mid-)?(\d{1,2})s?\b[^()]*\)|\b(\d{1,2})[- ]year[- ]old\b", re.IGNORECASE)
+AGE_NUMBER = re.compile(r"\((?:early |mid |late |mid-)?(\d{1,2})s?\b[^()]*\)|\b(\d{1,2})[- ]year[- ]old\b",
+                        re.IGNORECASE)
 BUILD_WORDS = ("gaunt", "tall", "short", "stocky", "heavyset", "wiry", "slight", "lean", "broad-shouldered", "thin",
                "petite", "burly", "plump", "stooped", "athletic", "lanky", "frail", "muscular", "small", "big")
 HAIR_PATTERN = re.compile(

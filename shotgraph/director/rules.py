@@ -314,8 +314,8 @@ def interior(heading: SceneHeading | None) -> bool | None:
 def _lighting(inside: bool | None, time: str, mood: str, words: set[str]) -> str:
     windows = " through the windows" if inside else ""
     if time == "night":
-        light = {True: "warm tungsten practicals, deep shadows", False: "moonlight and sodium streetlight, high contrast",
-                 None: "low light, deep shadows"}[inside]
+        light = {True: "warm tungsten practicals, deep shadows", None: "low light, deep shadows",
+                 False: "moonlight and sodium streetlight, high contrast"}[inside]
     elif time == "dawn":
         light = "cool blue pre-dawn light" + windows
     elif time == "dusk":
