@@ -1,7 +1,7 @@
 """Chat calls the LLM director makes per film, against the fake OpenAI server from the tests.
 
-Goals: planning a film costs one call for the character bible plus one per scene; planning it again with the
-same cache costs none.
+Goals: planning a film costs one call for the character bible plus one per scene with something to film (an
+opening of only FADE IN: or notes has nothing); planning it again with the same cache costs none.
 
     python bench/llm_calls.py [script.fountain ...]   (default: examples/*.fountain)
     python bench/llm_calls.py --feature 20            (the examples repeated: about 120 pages)
@@ -27,6 +27,7 @@ from feature import feature_script  # noqa: E402
 from shotgraph.config import PlannerSettings  # noqa: E402
 from shotgraph.director.llm import plan_with_llm  # noqa: E402
 from shotgraph.director.reader import parse_screenplay_text  # noqa: E402
+from shotgraph.director.rules import plan_by_rules  # noqa: E402
 
 KEY_ENV = "SHOTGRAPH_BENCH_NO_KEY"  # unset: a local server needs no key
 
@@ -49,7 +50,7 @@ def main() -> int:
     failed = False
     for name, text in films:
         screenplay = parse_screenplay_text(text, name)
-        scenes = sum(1 for s in screenplay.scenes if s.heading is not None or s.elements)
+        scenes = len({shot.scene for shot in plan_by_rules(screenplay).shots})
         with FakeOpenAI() as fake, tempfile.TemporaryDirectory() as cache:
             settings = PlannerSettings(mode="llm", model="bench-director", base_url=fake.base_url, api_key_env=KEY_ENV)
             started = time.perf_counter()

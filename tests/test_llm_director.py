@@ -326,3 +326,90 @@ def test_bible_falls_back_to_rules_after_invalid_answers(fake, settings, tmp_pat
     assert result.report == ["bible: fell back to rules after 3 invalid answers: characters: JONAS is missing"]
     assert result.plan.characters == rules.characters and result.plan.style == rules.style
     assert len(fake.requests_for("sc001")) == 1 and validate(result.plan, script) == []
+
+
+def transitions_script():
+    from plan_helpers import action, line, screenplay, transition
+
+    return screenplay(
+        (None, [action("FADE IN:")]),
+        ("INT. ROOM - DAY", [action("ANNA sits."), line("ANNA", "Hello."), transition("DISSOLVE TO:")]),
+        ("EXT. STREET - NIGHT", [action("ANNA walks."), transition("SMASH CUT TO:")]),
+        ("INT. CAR - NIGHT", [action("ANNA drives."), line("ANNA", "Nearly home."), action("FADE OUT.")]),
+    )
+
+
+def test_an_opening_of_only_fade_in_costs_no_call(fake, settings, tmp_path):
+    script = transitions_script()
+    result = plan_with_llm(script, settings, cache_dir=tmp_path)
+
+    assert result.calls == 1 + 3 and result.report == []  # the bible and the three scenes with a heading
+    assert fake.requests_for("sc000") == []
+    assert [s.id for s in result.plan.scenes] == ["sc000", "sc001", "sc002", "sc003"]
+    assert validate(result.plan, script) == []
+
+
+def test_the_screenplays_transitions_win_over_the_models(fake, settings, tmp_path):
+    script = transitions_script()
+    for scene_id in ("sc001", "sc002", "sc003"):
+        answer = scene_answer(scene_request(script, scene_id))
+        for shot in answer["shots"]:
+            shot["transition"] = "match cut"  # the model's own idea, everywhere
+        fake.queue(scene_id, Reply(content=answer))
+
+    result = plan_with_llm(script, settings, cache_dir=tmp_path)
+
+    firsts = [next(s for s in result.plan.shots if s.scene == scene).transition.value
+              for scene in ("sc001", "sc002", "sc003")]
+    assert firsts == ["fade in", "dissolve", "smash cut"]
+    assert {s.transition.value for s in result.plan.shots if s.id.endswith("sh02")} == {"match cut"}
+    assert result.plan.ending.value == "fade out"
+    assert result.report == [] and result.calls == 4  # forcing the transition costs no re-ask
+    assert "The screenplay's transition into this scene is \"dissolve\"" in last_user_message(
+        fake.requests_for("sc002")[0])
+
+
+def test_a_shot_is_never_shorter_than_its_lines_take_to_say(fake, settings, tmp_path):
+    from shotgraph.director.rules import line_seconds
+
+    script = screenplay()
+    hasty = scene_answer(scene_request(script))
+    for shot in hasty["shots"]:
+        shot["min_duration"] = 0.5
+    hasty["shots"][2]["foley"] = [{"what": "rope creaks", "at": 1.5}]  # inside the shot as it will play
+    fake.queue("sc001", Reply(content=hasty))
+
+    result = plan_with_llm(script, settings, cache_dir=tmp_path)
+
+    lines = {line.id: line for line in script.dialogue()}
+    shots = [s for s in result.plan.shots if s.scene == "sc001"]
+    assert shots[0].min_duration == 0.5  # no dialogue: the model's number stands
+    for shot in shots[1:]:
+        assert shot.min_duration == round(sum(line_seconds(lines[i]) for i in shot.dialogue), 2) > 0.5
+    assert result.report == [] and validate(result.plan, script) == []
+    rules = plan_by_rules(script)
+    speech = sum(line_seconds(line) for line in script.dialogue())
+    assert result.plan.estimated_seconds >= speech and rules.estimated_seconds >= speech
+
+
+def test_a_foley_cue_beyond_its_shot_is_reasked(fake, settings, tmp_path):
+    script = screenplay()
+    late = scene_answer(scene_request(script))
+    late["shots"][0]["foley"] = [{"what": "gulls", "at": 30.0}]
+    fake.queue("sc001", Reply(content=late))
+
+    result = plan_with_llm(script, settings, cache_dir=tmp_path)
+
+    assert "foley[0] ('gulls') at 30.0 s is outside the shot" in last_user_message(fake.requests_for("sc001")[1])
+    assert result.report == ["sc001: accepted answer 2 after re-asking"]
+
+
+def test_non_speaking_characters_are_in_the_bible(fake, settings, tmp_path):
+    script = screenplay(action="MARA (40s, oilskin coat) coils a rope. SAM (50s), a huge man in a cap, watches.")
+    result = plan_with_llm(script, settings, cache_dir=tmp_path)
+
+    bible = data_block(last_user_message(fake.requests_for("bible")[0]), "screenplay")
+    asked = [c["name"] for c in bible["characters"]]
+    assert asked == ["MARA", "JONAS", "SAM"]
+    assert result.plan.character("sam").look == "Sam, weathered coat, dark hair"  # the model's look, kept
+    assert result.report == [] and validate(result.plan, script) == []

@@ -6,6 +6,12 @@ every id and seed, and checks each answer against the screenplay with `validate(
 to the model with the problems for `settings.retries` re-asks, after which that scene (or the bible) falls back
 to the rule-based director and `report` says so. Answers are cached by the exact request, so planning the same
 script again costs no calls.
+
+Where the screenplay writes a transition into a scene (DISSOLVE TO:, SMASH CUT TO:, FADE IN:), the scene's first
+shot takes it whatever the model answered; the film's ending (FADE OUT.) is the rule-based director's reading.
+A shot's min_duration is never less than the speaking time of its lines at the rule-based director's documented
+rates (`line_seconds`): a shorter number from the model is raised to it, so the estimated running time follows
+the words. A scene with nothing to film (an opening of only FADE IN: or notes) costs no call.
 """
 
 from __future__ import annotations
@@ -29,7 +35,16 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from shotgraph.config import PlannerSettings
-from shotgraph.director.plan import CharacterPlan, FilmPlan, FoleyCue, MusicCue, ScenePlan, Shot, Voice
+from shotgraph.director.plan import (
+    CharacterPlan,
+    FilmPlan,
+    FoleyCue,
+    MusicCue,
+    ScenePlan,
+    Shot,
+    TransitionKind,
+    Voice,
+)
 from shotgraph.director.prompts import (
     PROMPT_VERSION,
     BibleAnswer,
@@ -40,7 +55,7 @@ from shotgraph.director.prompts import (
     scene_messages,
     schema_instruction,
 )
-from shotgraph.director.rules import plan_by_rules
+from shotgraph.director.rules import breakdown, line_seconds
 from shotgraph.director.screenplay import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError, PlanError
@@ -80,8 +95,9 @@ def plan_with_llm(
         raise LLMError("planner.model is not set: name the chat model, e.g. model = \"gpt-4.1-mini\"")
     chat = _Chat(_client(settings, client), settings, _Cache(cache_dir) if cache_dir else None)
 
-    # 2. The rule-based plan: character ids, the scenes to plan, and every fallback
-    baseline = plan_by_rules(screenplay, style=style)
+    # 2. The rule-based plan: character ids, the scenes to plan, the written transitions, and every fallback
+    rules = breakdown(screenplay, style=style)
+    baseline = rules.plan
     known_problems = set(validate(baseline, screenplay))
     report: list[str] = []
 
@@ -92,7 +108,7 @@ def plan_with_llm(
 
         # 4. One call per scene, a bounded number at once
         cast = [{"id": c.id, "name": c.name, "look": c.look} for c in characters]
-        context = _SceneContext(chat, screenplay, baseline, film_style, cast, known_problems)
+        context = _SceneContext(chat, screenplay, baseline, rules.entries, film_style, cast, known_problems)
         outcomes = list(pool.map(context.plan_scene, [s.id for s in baseline.scenes]))
     finally:
         pool.shutdown(cancel_futures=True)  # an LLMError in one scene stops the scenes not yet started
@@ -106,6 +122,7 @@ def plan_with_llm(
         characters=characters,
         scenes=[o.scene for o in outcomes],
         shots=[shot for o in outcomes for shot in o.shots],
+        ending=baseline.ending,
     )
     for outcome in outcomes:
         report.extend(outcome.notes)
@@ -390,14 +407,16 @@ def _plan_bible(
         messages = bible_messages(screenplay, style)
         result, problems, answers = _ask_until_valid(chat, "bible", messages, BibleAnswer, accept)
     except _CallFailed as exc:
-        report.append(f"bible: fell back to rules: {exc}")
-        return baseline.characters, baseline.style
-    if result is None:
-        report.append(f"bible: fell back to rules after {answers} invalid answers: {problems[-1]}")
-        return baseline.characters, baseline.style
-    if answers > 1:
-        report.append(f"bible: accepted answer {answers} after re-asking")
-    return result
+        note = f"bible: fell back to rules: {exc}"
+    else:
+        if result is not None:
+            if answers > 1:
+                report.append(f"bible: accepted answer {answers} after re-asking")
+            return result
+        note = f"bible: fell back to rules after {answers} invalid answers: {problems[-1]}"
+    log.warning("planner %s", note)
+    report.append(note)
+    return baseline.characters, baseline.style
 
 
 # --- the scenes --------------------------------------------------------------------------------------------
@@ -424,15 +443,17 @@ class _SceneContext:
     chat: _Chat
     screenplay: Screenplay
     baseline: FilmPlan
+    entries: dict[str, TransitionKind]  # the screenplay's transitions into scenes
     style: str
     cast: list[dict[str, str]]
     known_problems: set[str]  # the rule-based plan's own, if any: not this scene's doing
 
     def plan_scene(self, scene_id: str) -> _SceneOutcome:
         scene = next(s for s in self.screenplay.scenes if s.id == scene_id)
-        if scene.heading is None and not scene.elements:
-            return self._fallback(scene_id, None)  # an empty opening: nothing to ask about
-        messages = scene_messages(scene, self.baseline.title, self.style, self.cast)
+        if not any(s.scene == scene_id for s in self.baseline.shots):
+            # Nothing to film (every dialogue line gets a shot, so no dialogue either): FADE IN:, notes, a title.
+            return self._fallback(scene_id, None)
+        messages = scene_messages(scene, self.baseline.title, self.style, self.cast, self.entries.get(scene_id))
         try:
             note = f"Shot '{scene_id}-shNN' is shots[NN-1] of your answer."
             result, problems, answers = _ask_until_valid(
@@ -453,6 +474,7 @@ class _SceneContext:
         if problems := _quote_problems(scene, answer):
             return None, problems
         look = answer.scene
+        lines = {e.id: e for e in scene.elements if isinstance(e, Dialogue)}
         scene_plan = ScenePlan(
             id=scene.id,
             mood=look.mood,
@@ -474,11 +496,17 @@ class _SceneContext:
                 dialogue=s.dialogue,
                 foley=[FoleyCue(what=f.what, at=f.at) for f in s.foley],
                 transition=s.transition,
-                min_duration=s.min_duration,
+                # never shorter than its lines take to say: the running time follows the words
+                min_duration=max(s.min_duration, round(sum(line_seconds(lines[i]) for i in s.dialogue
+                                                           if i in lines), 2)),
                 seed=0,
             )
             for s in answer.shots
         ]
+        if (entry := self.entries.get(scene.id)) is not None and shots[0].transition is not entry:
+            log.info("planner %s: the screenplay's %s into the scene replaces the answer's %s",
+                     scene.id, entry.value, shots[0].transition.value)
+            shots[0] = shots[0].model_copy(update={"transition": entry})
         shots = _renumber(scene.id, shots)
         found = validate(self._with_scene(scene_plan, shots), self.screenplay)
         problems = [p for p in found if p not in self.known_problems]
@@ -487,8 +515,10 @@ class _SceneContext:
     def _with_scene(self, scene_plan: ScenePlan, shots: list[Shot]) -> FilmPlan:
         """The rule-based film with this one scene replaced: what validate() finds wrong is this scene's doing."""
         scenes = [scene_plan if s.id == scene_plan.id else s for s in self.baseline.scenes]
+        order = {s.id: i for i, s in enumerate(self.screenplay.scenes)}
         others = [s for s in self.baseline.shots if s.scene != scene_plan.id]
-        position = next((i for i, s in enumerate(self.baseline.shots) if s.scene == scene_plan.id), len(others))
+        # in screenplay order, also where the rule-based plan gave this scene no shots to stand in for
+        position = next((i for i, s in enumerate(others) if order[s.scene] > order[scene_plan.id]), len(others))
         shots = others[:position] + shots + others[position:]
         return self.baseline.model_copy(update={"scenes": scenes, "shots": shots})
 

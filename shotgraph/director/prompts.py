@@ -17,10 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shotgraph.director.plan import CameraAngle, CameraMove, ShotSize, TransitionKind
+from shotgraph.director.nonspeaking import film_characters
 from shotgraph.director.screenplay import Dialogue, Scene, Screenplay
 
 # Bump when a prompt or an answer model changes: it is part of every cache key.
-PROMPT_VERSION = 1
+PROMPT_VERSION = 2
 
 
 class _Answer(BaseModel):
@@ -49,7 +50,7 @@ class MusicAnswer(_Answer):
     mood: str
     tempo_bpm: int = Field(ge=30, le=240)
     instrumentation: list[str]
-    intensity: float = Field(ge=0.0, le=1.0)
+    intensity: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
 
 
 class SceneLookAnswer(_Answer):
@@ -62,7 +63,8 @@ class SceneLookAnswer(_Answer):
 
 class FoleyAnswer(_Answer):
     what: str = Field(description="the sound, e.g. 'screen door slides open'")
-    at: float = Field(ge=0.0, description="seconds from the start of the shot")
+    at: float = Field(ge=0.0, allow_inf_nan=False, description="seconds from the start of the shot, within its "
+                                                              "min_duration")
 
 
 class ShotAnswer(_Answer):
@@ -75,7 +77,8 @@ class ShotAnswer(_Answer):
     dialogue: list[str] = Field(description="ids of the dialogue elements heard in this shot, in screenplay order")
     foley: list[FoleyAnswer]
     transition: TransitionKind  # into this shot; no description: strict schemas allow no siblings of a $ref
-    min_duration: float = Field(gt=0.0, le=60.0, description="seconds")
+    min_duration: float = Field(gt=0.0, le=60.0, allow_inf_nan=False,
+                                description="seconds; at least as long as its dialogue takes to say")
 
 
 class SceneAnswer(_Answer):
@@ -111,7 +114,7 @@ def bible_messages(screenplay: Screenplay, style: str | None) -> list[dict[str, 
         "title": screenplay.title,
         "characters": [
             {"name": c.name, "introduction": c.introduction or "", "first_scene": c.first_scene, "lines": c.lines}
-            for c in screenplay.characters
+            for c in film_characters(screenplay)  # the speakers, and those the action introduces who never speak
         ],
     }
     if style:
@@ -142,8 +145,11 @@ def _element_payload(element: Any) -> dict[str, Any]:
     return item
 
 
-def scene_messages(scene: Scene, title: str, style: str, cast: list[dict[str, str]]) -> list[dict[str, str]]:
-    """`cast` lists {id, name, look} of the film's characters (from the bible)."""
+def scene_messages(
+    scene: Scene, title: str, style: str, cast: list[dict[str, str]], transition_in: TransitionKind | None = None
+) -> list[dict[str, str]]:
+    """`cast` lists {id, name, look} of the film's characters (from the bible); `transition_in` is the
+    screenplay's transition into the scene, where it writes one."""
     heading = scene.heading
     payload = {
         "scene": scene.id,
@@ -155,9 +161,12 @@ def scene_messages(scene: Scene, title: str, style: str, cast: list[dict[str, st
     }
     dialogue_ids = [e.id for e in scene.elements if isinstance(e, Dialogue)]
     film = {"title": title, "style": style, "characters": cast}
+    entry = ""
+    if transition_in is not None:
+        entry = f"The screenplay's transition into this scene is {json.dumps(transition_in.value)}: the first shot's. "
     user = (
         f"Plan scene {scene.id}: its look and sound, then its shots in order. "
-        f"Dialogue ids to cover, in this order: {json.dumps(dialogue_ids)}. "
+        f"Dialogue ids to cover, in this order: {json.dumps(dialogue_ids)}. {entry}"
         "The film's style and characters (ids to use in shots) come first, then the scene.\n\n"
         f"{_data_block(film, 'film')}\n\n{_data_block(payload)}"
     )
