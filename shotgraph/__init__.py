@@ -16,6 +16,8 @@ _EXPORTS = {
     "Screenplay": "shotgraph.director.screenplay",
     "FilmPlan": "shotgraph.director.plan",
     "plan": "shotgraph.director.planning",
+    "plan_with_outcome": "shotgraph.director.planning",
+    "PlanOutcome": "shotgraph.director.planning",
     "validate": "shotgraph.director.validate",
     "load_plan": "shotgraph.director.validate",
     "Director": "shotgraph.director.production",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,21 @@ def test_same_script_same_plan_file(runner, tmp_path):
 
 
 def test_llm_prints_report_and_tokens(runner, tmp_path):
-    from fake_openai import FakeOpenAI
+    from fake_openai import FakeOpenAI, Reply
 
+    script = tmp_path / SCRIPT.name  # the answer cache goes beside the script: keep it out of examples/
+    shutil.copy(SCRIPT, script)
     out = tmp_path / "plan.json"
     with FakeOpenAI() as fake:
-        result = runner.invoke(app, ["plan", str(SCRIPT), "--llm", "test-director", "--base-url", fake.base_url,
-                                     "-o", str(out)])
+        fake.queue("sc002", *[Reply(refusal="No.")] * 3)
+        args = ["plan", str(script), "--llm", "test-director", "--base-url", fake.base_url, "-o", str(out)]
+        result = runner.invoke(app, args)
+        again = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "LLM:" in result.output and "call(s)" in result.output and "prompt +" in result.output
+    assert "sc002: fell back to rules after 3 invalid answers: the model refused: No." in result.output
+    assert "LLM: 8 call(s), 0 from cache; tokens: 800 prompt + 400 completion" in result.output
+    assert "LLM: 0 call(s), 8 from cache" in again.output
+    assert list((tmp_path / ".shotgraph" / "llm").glob("*.json"))
     assert json.loads(out.read_text())["style"] == "35mm film, muted teal and amber"
 
 

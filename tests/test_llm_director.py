@@ -299,12 +299,24 @@ def test_a_given_style_is_kept(fake, settings, tmp_path):
 
 
 def test_planning_entry_point_uses_the_llm_director(fake, settings, tmp_path):
-    from shotgraph.director.planning import plan_with_outcome
+    from shotgraph import plan_with_outcome
 
     outcome = plan_with_outcome(screenplay(), settings, cache_dir=tmp_path)
 
     assert outcome.mode == "llm" and outcome.calls == 3 and outcome.prompt_tokens == 300
     assert outcome.plan.style == "35mm film, muted teal and amber"
+
+
+def test_python_api_caches_answers_and_logs_each_fallback(fake, settings, tmp_path, caplog):
+    import shotgraph
+
+    fake.queue("sc002", *[Reply(refusal="No.")] * 3)
+    with caplog.at_level("WARNING", logger="shotgraph"):
+        plan = shotgraph.plan(screenplay(), settings, cache_dir=tmp_path)
+    assert isinstance(plan, shotgraph.FilmPlan) and validate(plan, screenplay()) == []
+    assert caplog.messages == ["planner sc002: fell back to rules after 3 invalid answers: the model refused: No."]
+    sent = len(fake.requests)
+    assert shotgraph.plan(screenplay(), settings, cache_dir=tmp_path) == plan and len(fake.requests) == sent
 
 
 def test_server_errors_after_retries_fall_back_for_that_scene(fake, settings, tmp_path):

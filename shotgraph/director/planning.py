@@ -35,7 +35,12 @@ def plan(
     cache_dir: str | Path | None = None,
     style: str | None = None,
 ) -> FilmPlan:
-    """Plan `screenplay` (rules by default) and return the checked FilmPlan."""
+    """Plan `screenplay` (rules by default) and return the checked FilmPlan.
+
+    An LLM's answers are cached in `cache_dir` (no cache if not given), so planning again costs no calls. Each
+    scene (or the character bible) that fell back to the rule-based director is logged as a warning on the
+    `shotgraph.director.llm` logger; `plan_with_outcome` returns that report with the call and token counts.
+    """
     return plan_with_outcome(screenplay, settings, cache_dir=cache_dir, style=style).plan
 
 
