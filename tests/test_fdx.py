@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shotgraph.director.fdx import parse_fdx
-from shotgraph.director.screenplay import Action, Dialogue, Lyrics, PageBreak, Span, Transition
+from shotgraph.director.fountain import NO_HEADINGS_WARNING
+from shotgraph.director.screenplay import Action, Dialogue, Lyrics, PageBreak, Screenplay, Span, Transition
 from shotgraph.errors import ScreenplayError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -163,3 +167,72 @@ def test_entity_bomb_is_refused_before_expanding():
     assert time.perf_counter() - started < 0.5
     assert caught.value.line == 2 and caught.value.column == 1
     assert "document type declarations (<!DOCTYPE>) are not allowed" in str(caught.value)
+
+
+def test_deeply_nested_styling_is_read_not_a_crash():
+    depth = 5000  # far past Python's recursion limit
+    data = _fdx(f'<Paragraph Type="Action"><Text>{"<i>" * depth}Deep.{"</i>" * depth} Shallow.</Text></Paragraph>')
+    (action,) = parse_fdx(data, "t.fdx").elements()
+    assert (type(action), action.text) == (Action, "Deep. Shallow.")
+
+
+def test_no_paragraphs_is_the_same_error_as_an_empty_fountain_script():
+    with pytest.raises(ScreenplayError) as caught:
+        parse_fdx(b'<FinalDraft DocumentType="Script">\n  <Content></Content></FinalDraft>', "t.fdx")
+    assert str(caught.value) == "t.fdx:2:3: no screenplay elements found: expected scene headings, action or dialogue"
+
+
+def test_no_scene_headings_warns_like_fountain():
+    screenplay = parse_fdx(_fdx('<Paragraph Type="Action"><Text>Rain.</Text></Paragraph>'), "t.fdx")
+    assert [s.id for s in screenplay.scenes] == ["sc000"]
+    assert screenplay.warnings == [f"t.fdx: {NO_HEADINGS_WARNING}"]
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
+                                           ("utf-16-le", b""), ("utf-8", codecs.BOM_UTF8)])
+def test_utf16_and_byte_order_marks(encoding, bom):
+    text = HARBOUR.read_text(encoding="utf-8")
+    if encoding != "utf-8":
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')  # as Final Draft writes it
+    screenplay = parse_fdx(bom + text.encode(encoding), str(HARBOUR))
+    assert screenplay.model_dump() == parse_fdx(HARBOUR.read_bytes(), str(HARBOUR)).model_dump()
+
+
+@pytest.mark.parametrize("data", [b"", b" \r\n\t", codecs.BOM_UTF8 + b"\n", codecs.BOM_UTF16_LE + " \n".encode("utf-16-le")])
+def test_empty_file(data):
+    with pytest.raises(ScreenplayError) as caught:
+        parse_fdx(data, "t.fdx")
+    assert str(caught.value) == "t.fdx: file is empty: expected a screenplay"
+
+
+def test_unreadable_declared_encoding():
+    with pytest.raises(ScreenplayError) as caught:
+        parse_fdx(b'<?xml version="1.0" encoding="Shift_JIS"?>\n<FinalDraft DocumentType="Script"/>', "t.fdx")
+    assert str(caught.value) == ("t.fdx:1:31: the XML declaration names an encoding that cannot be read "
+                                 "(multi-byte encodings are not supported); expected UTF-8 or UTF-16")
+
+
+_PIECES = [b"<", b">", b"</Paragraph>", b'<Paragraph Type="Character">', b"<Text>", b"</Text>", b"<DualDialogue>",
+           b"</DualDialogue>", b'<ScriptNote Range="3,4">', b"&amp;", b"\x00", b"\xff", b'Type="Dialogue"', b"<i>" * 50,
+           b'StartsNewPage="Yes"', b'encoding="bogus"', b"<Content>", b"</Content>"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["insert", "delete", "copy"]), st.sampled_from(_PIECES),
+                          st.integers(1, 200)), min_size=1, max_size=8))
+def test_mutated_files_parse_or_fail_cleanly(edits):
+    data = bytearray(HARBOUR.read_bytes())
+    for where, action, piece, size in edits:
+        at = int(where * len(data))
+        if action == "insert":
+            data[at:at] = piece
+        elif action == "delete":
+            del data[at:at + size]
+        else:
+            data[at:at] = data[size: size * 2]
+    try:
+        result = parse_fdx(bytes(data), "m.fdx")
+    except ScreenplayError as error:
+        assert error.path == "m.fdx"
+        return
+    assert isinstance(result, Screenplay)

@@ -26,12 +26,14 @@ How Final Draft maps onto the model:
 
 from __future__ import annotations
 
+import codecs
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from shotgraph.director.fountain import parse_heading, split_cue
+from shotgraph.director.fountain import NO_HEADINGS_WARNING, parse_heading, split_cue
 from shotgraph.director.screenplay import (
     Action,
     Dialogue,
@@ -70,7 +72,19 @@ class _Node:
         return next(iter(self.elements(tag)), None)
 
     def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+        # a loop, not recursion: a hostile file can nest inline tags far deeper than Python's recursion limit
+        pieces: list[str] = []
+        pending = [iter(self.children)]
+        while pending:
+            for child in pending[-1]:
+                if isinstance(child, str):
+                    pieces.append(child)
+                else:
+                    pending.append(iter(child.children))
+                    break
+            else:
+                pending.pop()
+        return "".join(pieces)
 
 
 class _Refused(Exception):
@@ -80,11 +94,37 @@ class _Refused(Exception):
         self.column = column
 
 
+_UTF16 = ((codecs.BOM_UTF16_LE, b"<\x00", "utf-16-le"), (codecs.BOM_UTF16_BE, b"\x00<", "utf-16-be"))
+
+
+def _utf8(data: bytes, path: str) -> tuple[bytes, bool]:
+    """The document as UTF-8 bytes, and whether it was converted from UTF-16 (found by its BOM or its '<').
+
+    Expat reads UTF-16 itself, but the checks and the line and column arithmetic here work on UTF-8 bytes.
+    """
+    for bom, opening, encoding in _UTF16:
+        if data.startswith((bom, opening)):
+            skipped = len(bom) if data.startswith(bom) else 0
+            body = data[skipped:]
+            try:
+                return body.decode(encoding).encode("utf-8"), True
+            except UnicodeDecodeError as error:
+                line = body[: error.start].decode(encoding, errors="replace").count("\n") + 1
+                raise ScreenplayError(f"not valid {encoding.upper()} (byte {error.start + skipped}: {error.reason})",
+                                      path, line) from None
+    return data, False
+
+
 def _parse_xml(data: bytes, path: str) -> _Node:
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    data, converted = _utf8(data, path)
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise ScreenplayError("file is empty: expected a screenplay", path)
+    if not head.startswith(b"<"):
         raise ScreenplayError("not an XML file (a Final Draft .fdx file starts with '<?xml' or '<FinalDraft')",
                               path, 1, 1)
-    parser = expat.ParserCreate()
+    # converted text keeps its `encoding="UTF-16"` declaration: the parser is told the bytes are UTF-8
+    parser = expat.ParserCreate("UTF-8" if converted else None)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     root = _Node("", {}, 0, 0)
     stack = [root]
@@ -123,6 +163,10 @@ def _parse_xml(data: bytes, path: str) -> _Node:
     except expat.ExpatError as exc:
         raise ScreenplayError(f"malformed XML: {expat.ErrorString(exc.code)}", path, exc.lineno,
                               exc.offset + 1) from None
+    except (LookupError, ValueError) as exc:  # what Python's codecs say of an encoding expat does not know
+        raise ScreenplayError(f"the XML declaration names an encoding that cannot be read ({exc}); "
+                              "expected UTF-8 or UTF-16", path, parser.CurrentLineNumber,
+                              parser.CurrentColumnNumber + 1) from None
     return root.elements()[0]
 
 
@@ -340,14 +384,18 @@ def _title_page(title_page: _Node | None) -> dict[str, str]:
 
 def _range_notes(root: _Node, slots: list[tuple[int, int, _Slot]], warnings: list[str],
                  path: str) -> None:
+    """`slots` are (start, end, slot) in order, the ranges disjoint: one binary search finds a note's paragraph."""
     notes = root.first("ScriptNotes")
+    starts = [start for start, _, _ in slots]
     for note in notes.elements("ScriptNote") if notes else []:
         text = _note_text(note)
         match = re.fullmatch(r"\s*(\d+)\s*,\s*(\d+)\s*", note.attrs.get("Range", ""))
         target = None
         if match:
             at = int(match.group(1))
-            target = next((s for start, end, s in slots if start <= at <= end and s.target() is not None), None)
+            index = bisect_right(starts, at) - 1
+            if index >= 0 and at <= slots[index][1] and slots[index][2].target() is not None:
+                target = slots[index][2]
         if target is None:
             warnings.append(f"{path}:{note.line}: script note with Range '{note.attrs.get('Range', '')}' "
                             "points at no paragraph; left out")
@@ -402,5 +450,10 @@ def parse_fdx(data: bytes, path: str | Path) -> Screenplay:
     from shotgraph.director.roster import build_characters
 
     scenes = builder.scenes if builder.scenes[0].elements else builder.scenes[1:]
+    if not scenes:
+        raise ScreenplayError("no screenplay elements found: expected scene headings, action or dialogue",
+                              path, content.line, content.column)
+    if len(builder.scenes) == 1:
+        builder.warnings.append(f"{path}: {NO_HEADINGS_WARNING}")
     return Screenplay(source=path, format="fdx", title_page=_title_page(root.first("TitlePage")), scenes=scenes,
                       characters=build_characters(scenes), warnings=builder.warnings)
