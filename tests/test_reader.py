@@ -117,3 +117,28 @@ def test_parse_screenplay_text():
     play = parse_screenplay_text("INT. A - DAY\n\nHi.\n")
     assert play.source == "<string>" and play.scenes[0].elements[0].text == "Hi."
     assert reader.parse_screenplay_text("X.\n", "x.fountain").source == "x.fountain"
+
+
+@pytest.mark.parametrize("encoding, order", [("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")])
+def test_utf16_without_bom_says_so(tmp_path, encoding, order):
+    path = write(tmp_path, SCRIPT.encode(encoding))
+    with pytest.raises(ScreenplayError) as error:
+        read_screenplay(path)
+    assert str(error.value) == (f"{path}: looks like UTF-16 ({order}) without a byte-order mark; save the screenplay "
+                                "as UTF-8, or as UTF-16 with a byte-order mark")
+
+
+def test_utf16_fdx_with_bom(tmp_path):
+    fdx = ('<?xml version="1.0" encoding="UTF-16"?>\n<FinalDraft DocumentType="Script"><Content>\n'
+           '<Paragraph Type="Scene Heading"><Text>INT. CAFÉ - NIGHT</Text></Paragraph>\n'
+           '<Paragraph Type="Action"><Text>Zoë waits.</Text></Paragraph>\n</Content></FinalDraft>\n')
+    play = read_screenplay(write(tmp_path, codecs.BOM_UTF16_LE + fdx.encode("utf-16-le"), "s.fdx"))
+    assert [(e.text, e.line) for e in play.elements()] == [("Zoë waits.", 4)]
+    assert play.scenes[0].heading.location == "CAFÉ"
+
+
+def test_empty_fdx_is_empty_like_fountain(tmp_path):
+    path = write(tmp_path, b"", "s.fdx")
+    with pytest.raises(ScreenplayError) as error:
+        read_screenplay(path)
+    assert str(error.value) == f"{path}: file is empty: expected a screenplay"

@@ -1,7 +1,8 @@
 """Reading a screenplay file: size check, decoding, line endings, and the choice of parser (Fountain or FDX).
 
 Decoding is strict: UTF-8 (with or without a byte-order mark) or UTF-16 with a byte-order mark. Bytes that
-do not decode are an error that names the line, never replacement characters.
+do not decode are an error that names the line, never replacement characters; UTF-16 without a byte-order
+mark is recognised by its NUL bytes and refused with a message that says so.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def decode(data: bytes, path: str) -> str:
             break
     if encoding == "utf-8":
         nul = data.find(b"\x00")
+        if nul >= 0 and (order := _utf16_order(data)):
+            raise ScreenplayError(f"looks like UTF-16 ({order}) without a byte-order mark; save the screenplay "
+                                  "as UTF-8, or as UTF-16 with a byte-order mark", path)
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
             raise ScreenplayError(
@@ -82,6 +86,18 @@ def decode(data: bytes, path: str) -> str:
     if not text.strip():
         raise ScreenplayError("file is empty: expected a screenplay", path)
     return text
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """'little-endian' or 'big-endian' if the file starts like mostly-ASCII UTF-16: NUL every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for order, nuls, chars in (("little-endian", odd, even), ("big-endian", even, odd)):
+        if nuls.count(0) >= 0.9 * len(nuls) and chars.count(0) <= 0.1 * len(chars):
+            return order
+    return None
 
 
 def parse_screenplay_text(text: str, path: str = "<string>") -> Screenplay:
