@@ -80,7 +80,7 @@ def parse_command(
 def _screenplay_summary(screenplay: Any) -> str:
     from shotgraph.director.pages import estimate_pages
 
-    by = screenplay.title_page.get("Author") or screenplay.title_page.get("Authors")
+    by = screenplay.title_page_value("Author") or screenplay.title_page_value("Authors")
     out = [f"{screenplay.title}" + (f" by {' '.join(by.split())}" if by else ""),
            f"{screenplay.source} ({screenplay.format})", "", f"Scenes ({len(screenplay.scenes)})"]
     for scene in screenplay.scenes:

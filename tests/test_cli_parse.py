@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -81,3 +83,22 @@ def test_unknown_conversion_is_refused():
     result = _run(LAST_FERRY, "--to", "pdf")
     assert result.exit_code == 1
     assert result.stderr == "error: unknown --to format 'pdf'; known formats: fountain\n"
+
+
+def test_title_page_keys_in_any_case_reach_the_summary(tmp_path):
+    script = tmp_path / "caps.fountain"
+    script.write_text("TITLE: _**Big Caps**_\nauthor: Jo Low\n\nINT. A - DAY\n\nHi.\n")
+    result = _run(script)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Big Caps by Jo Low\n")
+
+
+def test_a_warning_is_printed_once(tmp_path):
+    script = tmp_path / "flat.fountain"
+    script.write_text("Just some action.\n")
+    # a real process: the CLI's logging setup would print a logged warning a second time on stderr
+    result = subprocess.run([sys.executable, "-m", "shotgraph", "parse", str(script)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"warning: {script}: no scene headings: the whole script is read as one opening "
+                             "scene sc000\n")

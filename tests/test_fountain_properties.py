@@ -64,11 +64,12 @@ cue = st.tuples(
 
 dialogue = st.tuples(
     cue,
-    st.lists(st.one_of(any_line, st.sampled_from(["(beat)", "(whispering)", "  "])), min_size=1, max_size=4),
+    st.lists(st.one_of(any_line, st.sampled_from(["(beat)", "(whispering)", "  "]), any_line.map("~".__add__)),
+             min_size=1, max_size=4),
     st.booleans(),
 ).map(lambda t: "\n".join([t[0], *t[1]]) + ("\n\n" + t[0].replace("JANE", "BOB") + " ^\n" + "Too." if t[2] else ""))
 
-paragraph = st.one_of(
+unindented = st.one_of(
     st.lists(any_line, min_size=1, max_size=3).map("\n".join),                       # action
     st.lists(any_line, min_size=1, max_size=2).map(lambda ls: "!" + "\n  \n".join(ls)),
     heading,
@@ -85,11 +86,21 @@ paragraph = st.one_of(
     phrase.map(lambda p: f"/* {p}\n{p} */"),
 )
 
+paragraph = st.one_of(
+    unindented,
+    # the traditional layout: cues, dialogue and transitions indented
+    st.tuples(st.sampled_from(["    ", "\t", "          "]), unindented).map(
+        lambda t: "\n".join(t[0] + line for line in t[1].split("\n"))),
+    # a line of only notes under any paragraph
+    st.tuples(unindented, phrase).map(lambda t: f"{t[0]}\n[[{t[1]}]]"),
+)
+
 title_page = st.one_of(
     st.just(""),
     st.tuples(phrase, phrase).map(
         lambda t: f"Title: {t[0]}\nAuthor:\n    {t[1]}\n    {t[0]}\nDraft date: 1/2/2026\n\n"
     ),
+    st.tuples(markup_phrase, phrase).map(lambda t: f"TITLE:\n    _**{t[0]}**_\n    {t[1]}\nauthor: {t[0]}\n\n"),
 )
 
 script = st.tuples(title_page, st.lists(paragraph, min_size=1, max_size=12)).map(

@@ -11,17 +11,24 @@ One pass over the lines, no rescans, so the time is linear in the size of the sc
 Choices the spec leaves open, fixed here so that `to_fountain` can write every parse result back:
 
 - every action paragraph is its own `Action`; a line of exactly two spaces keeps a blank line inside one
-  (`text` then holds an empty line). Trailing whitespace of a line is dropped; leading whitespace is kept, and
-  an indented line at a paragraph start is always action.
+  (`text` then holds an empty line). Trailing whitespace of a line is dropped. Leading whitespace is ignored
+  for every element but action (the spec's "Indenting": `        BRICK` is a cue, `    CUT TO:` a
+  transition); an indented line that reads as action once unindented (a leading `!` included) stays action,
+  indentation kept.
 - sections, synopses, page breaks and centered lines are one line each; a blank line is not needed after them.
-- a note on a scene heading line becomes a `Note` element at the start of that scene.
+- a line holding only notes is invisible to what the lines around it are: `CUT TO:` over a line `[[x]]` and a
+  blank line is a transition carrying the note x. Notes on lines of their own at a paragraph start form a
+  `Note` element, and a `^` cue pairs with the dialogue before such notes.
+- a note on a scene heading (on its line or the lines under it) becomes a `Note` element at the start of
+  that scene.
+- `~` lines inside a dialogue block are sung: a `lyrics` part of the dialogue, words without the `~`.
 - emphasis never crosses a line; `\\*` and `\\_` are the escapes (a backslash before anything else is literal).
+  Title page values are plain text: their emphasis markup is removed.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,8 +52,6 @@ from shotgraph.director.screenplay import (
 )
 from shotgraph.errors import ScreenplayError
 
-log = logging.getLogger(__name__)
-
 NO_HEADINGS_WARNING = "no scene headings: the whole script is read as one opening scene sc000"
 
 _HEADING = re.compile(r"(?i)(int\.?/ext|i/e|int|ext|est)(?:\.\s*|\s+)(.*)")
@@ -57,6 +62,8 @@ _TITLE_KEY = re.compile(r"([A-Za-z][A-Za-z0-9 _\-.']*):(.*)")
 _KNOWN_KEYS = {"title", "credit", "author", "authors", "source", "draft date", "date", "contact", "copyright",
                "notes", "revision", "watermark", "font"}
 _EXTENSIONS = re.compile(r"(?:\s*\([^()]*\))*\s*")
+_STANDARD_EXTENSIONS = {"VO": "V.O.", "OS": "O.S.", "OC": "O.C.", "CONTD": "CONT'D", "CONT": "CONT'D"}
+_EXTENSION_NOISE = re.compile(r"[\s.'\u2019/]")  # V.O. = VO = V/O; CONT'D = CONT\u2019D = CONTD
 _PAGE_BREAK = re.compile(r"={3,}")
 _SECTION = re.compile(r"(#{1,6})(?!#)\s*(.*)")
 
@@ -82,16 +89,20 @@ class Line:
 # --- 1. boneyard and notes --------------------------------------------------------------------------------
 
 
-def _cut_boneyard(raw_lines: list[str], path: str) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
+def _cut_boneyard(raw_lines: list[str], path: str) -> list[tuple[str, int, tuple | None]]:
+    """(text, line number, origins) per line left; a line joined across a boneyard keeps, as `origins`, the
+    (offset in text, source line, source column) of each of its pieces, so that errors point into the source."""
+    out: list[tuple[str, int, tuple | None]] = []
     in_bone = False
-    opened = 0
+    opened = (0, 0)
     pieces: list[str] = []
+    origins: list[tuple[int, int, int]] = []
+    length = 0
     start = 0
     touched = False
     for number, line in enumerate(raw_lines, 1):
         if not in_bone:
-            pieces, start, touched = [], number, False
+            pieces, origins, length, start, touched = [], [], 0, number, False
         pos = 0
         while True:
             if in_bone:
@@ -101,30 +112,42 @@ def _cut_boneyard(raw_lines: list[str], path: str) -> list[tuple[str, int]]:
                 in_bone, pos = False, end + 2
             else:
                 begin = line.find("/*", pos)
+                piece = line[pos:] if begin < 0 else line[pos:begin]
+                if piece:
+                    pieces.append(piece)
+                    origins.append((length, number, pos + 1))
+                    length += len(piece)
                 if begin < 0:
-                    pieces.append(line[pos:])
                     break
-                pieces.append(line[pos:begin])
-                in_bone, touched, opened, pos = True, True, number, begin + 2
+                in_bone, touched, opened, pos = True, True, (number, begin + 1), begin + 2
         if not in_bone:
             text = "".join(pieces)
             if touched and not text.strip():
                 continue
-            out.append((text, start))
+            out.append((text, start, tuple(origins) if touched else None))
     if in_bone:
-        raise ScreenplayError("boneyard '/*' is never closed with '*/'", path, opened)
+        raise ScreenplayError("boneyard '/*' is never closed with '*/'", path, *opened)
     return out
 
 
-def _cut_notes(lines: list[tuple[str, int]], path: str) -> list[Line]:
+def _source_position(number: int, offset: int, origins: tuple | None) -> tuple[int, int]:
+    """Line and 1-based column in the source file of `offset` in a line that boneyard may have joined."""
+    if origins is None:
+        return number, offset + 1
+    at, line, column = next(o for o in reversed(origins) if o[0] <= offset)
+    return line, column + offset - at
+
+
+def _cut_notes(lines: list[tuple[str, int, tuple | None]], path: str) -> list[Line]:
     out: list[Line] = []
     note: list[str] | None = None  # pieces of the note being read, across lines
     current: Line | None = None
     pieces: list[str] = []
-    opened = 0
-    for text, number in lines:
+    notes: list[str] = []  # a list while the line is read: one line can hold thousands of notes
+    opened = (0, 0, None)
+    for text, number, origins in lines:
         if note is None:
-            current, pieces = Line("", number), []
+            current, pieces, notes = Line("", number), [], []
         else:
             note.append("\n")
         pos = 0
@@ -135,7 +158,7 @@ def _cut_notes(lines: list[tuple[str, int]], path: str) -> list[Line]:
                     note.append(text[pos:])
                     break
                 note.append(text[pos:end])
-                current.notes += ("".join(note).strip(),)
+                notes.append("".join(note).strip())
                 note, pos = None, end + 2
             else:
                 begin = text.find("[[", pos)
@@ -143,17 +166,18 @@ def _cut_notes(lines: list[tuple[str, int]], path: str) -> list[Line]:
                     pieces.append(text[pos:])
                     break
                 pieces.append(text[pos:begin])
-                note, opened, pos = [], number, begin + 2
+                note, opened, pos = [], (number, begin, origins), begin + 2
         if note is None:
             joined = "".join(pieces)
-            if joined == "  " and not current.notes:
+            current.notes = tuple(notes)
+            if joined == "  " and not notes:
                 current.keeper = True
                 current.text = ""
             else:
                 current.text = joined.rstrip()
             out.append(current)
     if note is not None:
-        raise ScreenplayError("note '[[' is never closed with ']]'", path, opened)
+        raise ScreenplayError("note '[[' is never closed with ']]'", path, *_source_position(*opened))
     return out
 
 
@@ -254,7 +278,11 @@ def _emphasis_lines(lines: list[str]) -> tuple[str, list[Span]]:
 
 
 def split_cue(cue: str) -> tuple[str, list[str]] | None:
-    """'EDWARD (V.O.)(CONT'D)' -> ('EDWARD', ['V.O.', "CONT'D"]); None if the extensions are malformed."""
+    """'EDWARD (V.O.)(CONT'D)' -> ('EDWARD', ['V.O.', "CONT'D"]); None if the extensions are malformed.
+
+    The standard extensions are normalised however they are spelled (`(v.o.)`, `(VO)`, `(cont'd)`), so that
+    `off_screen` and the planner recognise them; any other extension is kept as written.
+    """
     cut = cue.find("(")
     name = cue if cut < 0 else cue[:cut]
     rest = "" if cut < 0 else cue[cut:]
@@ -263,7 +291,10 @@ def split_cue(cue: str) -> tuple[str, list[str]] | None:
     name = " ".join(name.split())
     if not name:
         return None
-    extensions = [e.strip() for e in re.findall(r"\(([^()]*)\)", rest)]
+    extensions = []
+    for written in re.findall(r"\(([^()]*)\)", rest):
+        written = written.strip()
+        extensions.append(_STANDARD_EXTENSIONS.get(_EXTENSION_NOISE.sub("", written).upper(), written))
     return name, extensions
 
 
@@ -276,8 +307,15 @@ def line_kind(text: str, next_blank: bool) -> str:
 
     `next_blank`: the following line is blank or the file ends. One of: action, forced_action, heading,
     forced_heading, section, synopsis, page_break, centered, transition, forced_transition, lyrics, cue.
+    Leading whitespace is ignored, except that an indented line is never forced action.
     """
-    if not text or text[0].isspace():
+    unindented = text.lstrip()
+    kind = _unindented_kind(unindented, next_blank)
+    return "action" if kind == "forced_action" and len(unindented) < len(text) else kind
+
+
+def _unindented_kind(text: str, next_blank: bool) -> str:
+    if not text:
         return "action"
     first = text[0]
     if first == "!":
@@ -359,13 +397,13 @@ def _title_page(lines: list[Line], path: str) -> tuple[dict[str, str], int]:
             text += "".join(f"[[{n}]]" for n in line.notes)
         match = _TITLE_KEY.fullmatch(text)
         if key and (text.startswith("   ") or text.startswith("\t")):
-            title[key].append(text.strip())
+            title[key].append(parse_emphasis(text.strip())[0])
         elif match and is_title_key(text):
             key = match.group(1).strip()
             value = match.group(2).strip()
             title.setdefault(key, [])
             if value:
-                title[key].append(value)
+                title[key].append(parse_emphasis(value)[0])
         else:
             raise ScreenplayError(
                 "expected 'Key: value' or a value indented by 3 spaces or a tab on the title page", path, line.number
@@ -450,7 +488,6 @@ def _parse(text: str, path: str) -> Screenplay:
         end = i
         while end < n and not lines[end].blank:
             end += 1
-        next_blank = i + 1 >= n or lines[i + 1].blank
         if line.note_only:
             # notes are invisible: lines of only notes form a Note, and what follows starts a paragraph
             body = next((k for k in range(i, end) if not (lines[k].note_only or lines[k].keeper)), end)
@@ -458,37 +495,45 @@ def _parse(text: str, path: str) -> Screenplay:
             build.add(Note, line.number, text=notes[0], notes=notes[1:])
             i = body
             continue
-        kind = line_kind(line.text, next_blank)
-        t = line.text
+        # lines of only notes under this one belong to it, and do not count as the line after it
+        after = i + 1
+        while after < n and lines[after].note_only:
+            after += 1
+        kind = line_kind(line.text, next_blank=after >= n or lines[after].blank)
+        owned = lines[i:after]
+        t = line.text.lstrip()
         if kind in ("heading", "forced_heading"):
             build.heading(parse_heading(t[1:] if kind == "forced_heading" else t, line.number))
             saw_heading = True
             if line.notes:
                 build.add(Note, line.number, text=line.notes[0], notes=line.notes[1:])
-            i += 1
+            if under := _notes_of(owned[1:]):
+                build.add(Note, owned[1].number, text=under[0], notes=under[1:])
+            i = after
         elif kind == "section":
             match = _SECTION.fullmatch(t)
-            build.add(Section, line.number, level=len(match.group(1)), **_element_fields([match.group(2)], [line]))
-            i += 1
+            build.add(Section, line.number, level=len(match.group(1)), **_element_fields([match.group(2)], owned))
+            i = after
         elif kind == "synopsis":
-            build.add(Synopsis, line.number, **_element_fields([t[1:].strip()], [line]))
-            i += 1
+            build.add(Synopsis, line.number, **_element_fields([t[1:].strip()], owned))
+            i = after
         elif kind == "page_break":
-            build.add(PageBreak, line.number, notes=list(line.notes))
-            i += 1
+            build.add(PageBreak, line.number, notes=_notes_of(owned))
+            i = after
         elif kind == "centered":
-            build.add(Centered, line.number, **_element_fields([t[1:-1].strip()], [line]))
-            i += 1
+            build.add(Centered, line.number, **_element_fields([t[1:-1].strip()], owned))
+            i = after
         elif kind in ("transition", "forced_transition"):
             body = t[1:].strip() if kind == "forced_transition" else t
-            build.add(Transition, line.number, **_element_fields([body], [line]))
-            i += 1
+            build.add(Transition, line.number, **_element_fields([body], owned))
+            i = after
         elif kind == "lyrics":
             j = i
-            while j < end and lines[j].text.startswith("~"):
+            while j < end and (lines[j].note_only or lines[j].text.lstrip().startswith("~")):
                 j += 1
             owned = lines[i:j]
-            build.add(Lyrics, line.number, **_element_fields([l.text[1:].strip() for l in owned], owned))
+            verses = [l.text.lstrip()[1:].strip() for l in owned if not l.note_only]
+            build.add(Lyrics, line.number, **_element_fields(verses, owned))
             i = j
         elif kind == "cue":
             _dialogue(build, lines[i:end])
@@ -508,10 +553,8 @@ def _parse(text: str, path: str) -> Screenplay:
         raise ScreenplayError(
             "no screenplay elements found: expected scene headings, action or dialogue", path, last
         )
-    warnings: list[str] = []
-    if not saw_heading:
-        warnings.append(NO_HEADINGS_WARNING)
-        log.warning("%s: %s", path, NO_HEADINGS_WARNING)
+    # warnings are part of the result, not logged: whoever shows the screenplay shows them once
+    warnings = [] if saw_heading else [f"{path}: {NO_HEADINGS_WARNING}"]
     return Screenplay(
         source=path,
         format="fountain",
@@ -524,7 +567,7 @@ def _parse(text: str, path: str) -> Screenplay:
 
 def _dialogue(build: _Builder, block: list[Line]) -> None:
     cue_line = block[0]
-    cue = cue_line.text
+    cue = cue_line.text.lstrip()
     if cue.startswith("@"):
         cue = cue[1:]
     dual = cue.endswith("^")
@@ -534,31 +577,37 @@ def _dialogue(build: _Builder, block: list[Line]) -> None:
     split = split_cue(cue)
     character, extensions = split if split else (" ".join(cue.split()), [])
     parts: list[DialoguePart] = []
-    speech: list[Line] = []
+    run: list[str] = []  # speech lines in a row, or sung (`~`) lines in a row: one part
+    run_kind, run_line = "speech", 0
 
-    def flush() -> None:
-        if speech:
-            text, spans = _emphasis_lines([l.text.strip() for l in speech])
-            parts.append(DialoguePart(kind="speech", text=text, spans=spans, line=speech[0].number))
-            speech.clear()
+    def close_run() -> None:
+        if run:
+            text, spans = _emphasis_lines(run)
+            parts.append(DialoguePart(kind=run_kind, text=text, spans=spans, line=run_line))
+            run.clear()
 
     for line in block[1:]:
         if line.note_only:
             continue
         stripped = line.text.strip()
         if stripped.startswith("(") and stripped.endswith(")"):
-            flush()
+            close_run()
             text, spans = parse_emphasis(stripped)
             parts.append(DialoguePart(kind="parenthetical", text=text, spans=spans, line=line.number))
-        else:
-            speech.append(line)
-    flush()
-    # the block's text is its speech; spans move into that joined text
+            continue
+        kind = "lyrics" if stripped.startswith("~") else "speech"
+        if kind != run_kind:
+            close_run()
+        if not run:
+            run_kind, run_line = kind, line.number
+        run.append(stripped[1:].strip() if kind == "lyrics" else stripped)
+    close_run()
+    # the block's text is its words, spoken and sung; spans move into that joined text
     texts: list[str] = []
     spans: list[Span] = []
     offset = 0
     for part in parts:
-        if part.kind == "speech":
+        if part.kind != "parenthetical":
             spans.extend(Span(start=s.start + offset, end=s.end + offset, style=s.style) for s in part.spans)
             texts.append(part.text)
             offset += len(part.text) + 1
@@ -566,7 +615,8 @@ def _dialogue(build: _Builder, block: list[Line]) -> None:
                   spans=spans, notes=_notes_of(block))
     if dual:
         scene = build.current
-        before = scene.elements[-1] if scene is not None and scene.elements else None
+        # notes between the two sides are invisible, as a boneyard there would be
+        before = next((e for e in reversed(scene.elements) if not isinstance(e, Note)), None) if scene else None
         if not isinstance(before, Dialogue):
             raise ScreenplayError(
                 f"dual dialogue marker '^' on {cue!r}, but no dialogue comes right before it to pair with",

@@ -95,16 +95,20 @@ def _dialogue(element: Dialogue) -> str:
     lines = [cue]
     if element.notes:
         lines.append(_notes(element.notes))
-    speech_offset = 0
+    words_offset = 0  # where the part starts in `element.text`, which holds the speech and lyrics parts
     for part in element.parts:
         if part.kind == "parenthetical":
             lines.append(_markup(part.text, part.spans))
+            continue
+        end = words_offset + len(part.text)
+        spans = [Span(start=s.start - words_offset, end=s.end - words_offset, style=s.style)
+                 for s in element.spans if words_offset <= s.start and s.end <= end]
+        words = _markup(part.text, spans)
+        if part.kind == "lyrics":
+            lines.extend("~" + line for line in words.split("\n"))
         else:
-            end = speech_offset + len(part.text)
-            spans = [Span(start=s.start - speech_offset, end=s.end - speech_offset, style=s.style)
-                     for s in element.spans if speech_offset <= s.start and s.end <= end]
-            lines.append(_blank_lines(_markup(part.text, spans)))
-            speech_offset = end + 1
+            lines.append(_blank_lines(words))
+        words_offset = end + 1
     return "\n".join(lines)
 
 
@@ -138,9 +142,9 @@ def to_fountain(screenplay: Screenplay) -> str:
     if screenplay.title_page:
         lines = []
         for key, value in screenplay.title_page.items():
-            values = value.split("\n")
+            values = _escape(value).split("\n")  # values are plain text: a `*` in one is literal
             if len(values) == 1:
-                lines.append(f"{key}: {value}".rstrip())
+                lines.append(f"{key}: {values[0]}".rstrip())
             else:
                 lines.append(f"{key}:")
                 lines.extend(f"    {v}" for v in values)

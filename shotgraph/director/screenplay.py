@@ -38,14 +38,17 @@ class Action(_Element):
 
 
 class DialoguePart(_Model):
-    kind: Literal["parenthetical", "speech"]
-    text: str = Field(description="parenthetical with its brackets, e.g. '(whispering)'; speech as plain text")
+    kind: Literal["parenthetical", "speech", "lyrics"] = Field(
+        description="lyrics: sung lines (`~` in Fountain), to be sung rather than spoken"
+    )
+    text: str = Field(description="parenthetical with its brackets, e.g. '(whispering)'; speech and lyrics as "
+                                  "plain text, without markup or the `~`")
     spans: list[Span] = Field(default_factory=list)
     line: int
 
 
 class Dialogue(_Element):
-    """One dialogue block. `text` is the spoken words only (speech parts joined by newlines)."""
+    """One dialogue block. `text` is the words only: its speech and lyrics parts joined by newlines."""
 
     type: Literal["dialogue"] = "dialogue"
     cue: str = Field(description="the character cue as written, without '@' and '^' markers")
@@ -137,14 +140,22 @@ class Character(_Model):
 class Screenplay(_Model):
     source: str = Field(description="path of the file it was read from")
     format: Literal["fountain", "fdx", "text"]
-    title_page: dict[str, str] = Field(default_factory=dict, description="ordered keys; multi-line values joined by \\n")
+    title_page: dict[str, str] = Field(
+        default_factory=dict,
+        description="keys as written, in order; plain-text values, multi-line values joined by \\n",
+    )
     scenes: list[Scene] = Field(default_factory=list)
     characters: list[Character] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
     @property
     def title(self) -> str:
-        return " ".join(self.title_page.get("Title", "").split()) or "Untitled"
+        return " ".join((self.title_page_value("Title") or "").split()) or "Untitled"
+
+    def title_page_value(self, key: str) -> str | None:
+        """The value of a title page key in any case: Fountain's `TITLE:`, `Title:` and `title:` are one key."""
+        wanted = key.casefold()
+        return next((value for name, value in self.title_page.items() if name.casefold() == wanted), None)
 
     def elements(self) -> Iterator[Element]:
         for scene in self.scenes:
