@@ -240,7 +240,7 @@ def _print_report(report: Any) -> None:
         if counts:
             typer.echo(f"{label:>8}: " + ", ".join(f"{stage} {n}" for stage, n in sorted(counts.items())))
     for item, why in report.failures.items():
-        typer.echo(f"  failed  {item}: {why} (a slate stands in for it)", err=True)
+        typer.echo(f"  failed  {item}: {why}", err=True)
 
 
 cache_app = typer.Typer(help="Inspect and clean the artifact store.", no_args_is_help=True)

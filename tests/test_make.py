@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,7 +20,11 @@ from typer.testing import CliRunner
 
 from shotgraph.cli import app
 from shotgraph.audio.loudness import true_peak
-from shotgraph.config import load_profile
+from shotgraph.audio.procedural_foley import ProceduralFoley
+from shotgraph.audio.score import ProceduralScore
+from shotgraph.audio.wav import read_wav
+from shotgraph.characters.card import CharacterCard
+from shotgraph.config import CONFIG_DIR, load_profile
 from shotgraph.director.production import Director
 from shotgraph.render.encoding import ffmpeg_exe
 from shotgraph.render.ffmpeg import count_frames, probe
@@ -324,3 +329,83 @@ def test_a_missing_plan_file_is_one_clear_line(script: Path, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[0].startswith(f"error: {tmp_path / 'nope.json'}")
     assert "no such plan file" in result.output and "Traceback" not in result.output
+
+
+class BrokenLook(CharacterCard):
+    """The real card backend, failing for one character as a reference-sheet model can."""
+
+    name = "broken"
+
+    def render(self, request, out):  # type: ignore[override]
+        if request.character.id == "ben":
+            raise RuntimeError("reference sheet failed (simulated)")
+        super().render(request, out)
+
+
+class BrokenMusic(ProceduralScore):
+    """The real score backend, failing on the first scene's cue."""
+
+    name = "broken"
+
+    def render(self, request, out):  # type: ignore[override]
+        if request.scene.id == "sc001":
+            raise RuntimeError("music model out of memory (simulated)")
+        super().render(request, out)
+
+
+class BrokenFoley(ProceduralFoley):
+    """The real foley backend, failing on the shot with the door slam."""
+
+    name = "broken"
+
+    def effects(self, request, out):  # type: ignore[override]
+        if request.shot.id == "sc002-sh02":
+            raise RuntimeError("audio model out of memory (simulated)")
+        super().effects(request, out)
+
+
+def profile_file(tmp_path: Path, **stages: str) -> Path:
+    """The draft profile as a TOML file with some stages' backends renamed, for `make --profile`."""
+    text = (CONFIG_DIR / "draft.toml").read_text(encoding="utf-8")
+    for stage, name in stages.items():
+        text, found = re.subn(rf'^{stage} = ".*"$', f'{stage} = "{name}"', text, flags=re.MULTILINE)
+        assert found == 1, stage
+    path = tmp_path / "custom.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_failed_look_cue_or_effect_degrades_that_item_and_the_film_still_renders(
+        script: Path, tmp_path: Path, monkeypatch) -> None:
+    from shotgraph.audio import foley, music
+    from shotgraph.characters import look
+
+    monkeypatch.setitem(look.LOOK_BACKENDS, "broken", f"{__name__}:BrokenLook")
+    monkeypatch.setitem(music.MUSIC_BACKENDS, "broken", f"{__name__}:BrokenMusic")
+    monkeypatch.setitem(foley.FOLEY_BACKENDS, "broken", f"{__name__}:BrokenFoley")
+    profile = profile_file(tmp_path, look="broken", music="broken", foley="broken")
+    make = ["make", str(script), "--profile", str(profile), "--resolution", "320x180", "--fps", "12",
+            "--workdir", str(tmp_path / "work")]
+    result = CliRunner().invoke(app, make)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for line in ("failed  look ben: look (broken): reference sheet failed (simulated); drawn without a reference look",
+                 "failed  music sc001: music (broken): music model out of memory (simulated); silent for its time",
+                 "failed  effects sc002-sh02: foley (broken): audio model out of memory (simulated); "
+                 "silent for its time"):
+        assert line in result.output
+    assert result.output.count("failed  ") == 3  # Ben's shots are drawn, not slated
+
+    film = script.with_suffix(".mp4")
+    audio = film_audio(film)
+    assert len(audio) == count_frames(film) * 48000 // 12  # the sound ends with the picture
+    score, rate = read_wav(script.with_suffix(".stems") / "music.wav")
+    assert (rate, len(score)) == (48000, len(audio))
+    scene_two = probe(film).chapters[1].start  # the two scenes' cues cross-fade over a second around it
+    assert not score[: round((scene_two - 0.6) * rate)].any()  # the first scene's cue is silence
+    assert np.abs(score[round((scene_two + 0.6) * rate):]).max() > 0.01  # the second scene is scored
+
+    strict = CliRunner().invoke(app, make + ["--strict", "-o", str(tmp_path / "strict.mp4")])
+    assert strict.exit_code == 1
+    assert "error: look backend 'broken': look ben: reference sheet failed (simulated)" in strict.output
+    assert "Traceback" not in strict.output and not (tmp_path / "strict.mp4").exists()

@@ -57,7 +57,7 @@ class ProductionState(TypedDict, total=False):
     keyframes: dict[str, str]  # shot id -> keyframe
     clips: dict[str, str]  # shot id -> video clip
     segments: dict[str, str]  # shot id -> film segment (MP4 at the film's size)
-    failures: dict[str, str]  # shot or line id -> what failed; the film still renders, with slates
+    failures: dict[str, str]  # shot id, line id, "look <character>" or "<kind> <cue>" -> what failed and what stands in
     music: dict[str, str]  # scene id -> score cue
     ambience: dict[str, str]  # scene id -> ambience bed
     effects: dict[str, str]  # shot id -> effects
@@ -102,6 +102,22 @@ def _in_pool(items: Iterable[T], work: Callable[[T], Any], advance: Callable[[],
         return list(pool.map(run, items))
 
 
+def _attempt(crew: Crew, failures: dict[str, str], work: Callable[[], T], *, stage: str, backend: Any, item: str,
+             instead: str, stand_in: Callable[[], T | None] = lambda: None, label: str = "") -> T | None:
+    """`work()` for one item of a stage; if it fails, `failures[item]` says why and `stand_in()` takes its place.
+
+    One item's failure must not sink the film (invariant 6); `--strict` makes it stop the run instead.
+    """
+    try:
+        return work()
+    except Exception as exc:
+        if crew.strict:
+            raise BackendError(stage, backend.name, f"{label or item}: {exc}") from exc
+        failures[item] = f"{stage} ({backend.name}): {exc}; {instead}"
+        log.error("%s failed in %s: %s", label or item, stage, exc)
+        return stand_in()
+
+
 # 1. read ---------------------------------------------------------------------------------------------------
 
 
@@ -112,7 +128,8 @@ def read(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     screenplay = read_screenplay(crew.script)
     for warning in screenplay.warnings:
         log.warning(warning)
-    return {"screenplay": str(crew.save_json("read", screenplay))}
+    # a new run on a finished thread would otherwise inherit that run's failures
+    return {"screenplay": str(crew.save_json("read", screenplay)), "failures": {}}
 
 
 # 2. plan ---------------------------------------------------------------------------------------------------
@@ -146,22 +163,25 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     film_plan = _plan(state["plan"])
     backend = crew.backend("look")
     width, height = LOOK_SIZE
+    failures: dict[str, str] = {}
     slots = cast_slots(c.name for c in film_plan.characters)  # from names, not cast order: see characters.slots
 
-    def make(character: Any) -> tuple[str, str]:
+    def make(character: Any) -> tuple[str, Path | None]:
         slot = slots[character.name]
         seed = seed_of(character.id)
         request = LookRequest(character, slot, film_plan.style, width, height, seed)
         key = crew.key(backend, {"character": character, "slot": slot, "style": film_plan.style,
                                  "reference": _file_identity(character.reference_image), "size": [width, height]},
                        seed=seed)
-        path = crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
-                                        stage="look", backend=backend.name)
-        return character.id, str(path)
+        return character.id, _attempt(
+            crew, failures, lambda: crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
+                                                             stage="look", backend=backend.name),
+            stage="look", backend=backend, item=f"look {character.id}", instead="drawn without a reference look")
 
     with crew.track("cast", len(film_plan.characters)) as advance:
         looks = _in_pool(film_plan.characters, make, advance)
-    return {"looks": dict(looks)}
+    return {"looks": {character: str(path) for character, path in looks if path is not None},
+            "failures": {**state.get("failures", {}), **failures}}
 
 
 # 4. record: every dialogue line, verbatim, in its character's voice --------------------------------------------
@@ -190,31 +210,28 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
         key = crew.key(backend, {"line": words, "voice": character.voice, "sample": _file_identity(
             character.voice_sample), "voice_slot": slot, "sample_rate": rate})
-        try:
-            path = crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
-                                            stage="dialogue", backend=backend.name)
-        except Exception as exc:  # one line's failure must not sink the film (invariant 6)
-            if crew.strict:
-                raise BackendError("dialogue", backend.name, f"line {line.id}: {exc}") from exc
-            failures[line.id] = f"dialogue ({backend.name}): {exc}"
-            log.error("dialogue %s failed: %s", line.id, exc)
-            path = _silence(crew, line_seconds(line), rate)  # the line keeps its time; its subtitle still shows
+        path = _attempt(
+            crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
+                                                             stage="dialogue", backend=backend.name),
+            stage="dialogue", backend=backend, item=line.id, label=f"line {line.id}",
+            instead="silent for its time, its subtitle kept",
+            stand_in=lambda: _silence(crew, line_seconds(line), rate, "dialogue"))
         frames, _, sample_rate = wav_info(path)
         return line.id, (str(path), frames / sample_rate)
 
     lines = list(screenplay.dialogue())
     with crew.track("record", len(lines)) as advance:
         recordings = _in_pool(lines, make, advance)
-    return {"recordings": dict(recordings), "failures": failures}
+    return {"recordings": dict(recordings), "failures": {**state.get("failures", {}), **failures}}
 
 
-def _silence(crew: Crew, seconds: float, rate: int) -> Path:
+def _silence(crew: Crew, seconds: float, rate: int, stage: str) -> Path:
     from shotgraph.audio.wav import write_wav
 
     samples = round(seconds * rate)
     key = artifact_key({"stage": "silence", "samples": samples, "rate": rate})
     return crew.store.fetch_or_make(key, ".wav", lambda tmp: write_wav(tmp, np.zeros(samples, np.float32), rate),
-                                    stage="dialogue", backend="silence")
+                                    stage=stage, backend="silence")
 
 
 def _file_identity(path: Path | None) -> str | None:
@@ -264,17 +281,17 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         shots = [s for s in film_plan.shots if s.id not in failures]
         done.clear()
 
+        def render(shot: Any) -> Path:
+            request, params, inputs = make_request(shot)
+            key = crew.key(backend, params, inputs, seed=shot.seed)
+            return crew.store.fetch_or_make(key, suffix, lambda tmp: backend.render(request, tmp),
+                                            stage=name, backend=backend.name)
+
         def work(shot: Any) -> None:
-            try:
-                request, params, inputs = make_request(shot)
-                key = crew.key(backend, params, inputs, seed=shot.seed)
-                done[shot.id] = crew.store.fetch_or_make(key, suffix, lambda tmp: backend.render(request, tmp),
-                                                         stage=name, backend=backend.name)
-            except Exception as exc:  # one shot's failure must not sink the film (invariant 6)
-                if crew.strict:
-                    raise BackendError(name, backend.name, f"shot {shot.id}: {exc}") from exc
-                failures[shot.id] = f"{name} ({backend.name}): {exc}"
-                log.error("shot %s failed in %s: %s", shot.id, name, exc)
+            path = _attempt(crew, failures, lambda: render(shot), stage=name, backend=backend, item=shot.id,
+                            label=f"shot {shot.id}", instead="shown as a slate")
+            if path is not None:
+                done[shot.id] = path
 
         with crew.track(name, len(shots)) as advance:
             _in_pool(shots, work, advance)
@@ -284,12 +301,13 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     stage("keyframe", ".png", lambda shot: (
         KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
                         tuple(film_plan.character(c) for c in shot.characters),
-                        {c: looks[c] for c in shot.characters}, film_plan.style, out.width, out.height),
+                        {c: looks[c] for c in shot.characters if c in looks}, film_plan.style,
+                        out.width, out.height),
         {"shot": shot.model_dump(mode="json", include={"id", "size", "angle", "move", "characters", "description",
                                                        "prompt"}),
          "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}), "heading": headings.get(shot.scene, ""), "style": film_plan.style,
          **keyframe_size},
-        [key_of(looks[c]) for c in shot.characters],
+        [key_of(looks[c]) for c in shot.characters if c in looks],  # a failed look: drawn without it
     ))
     keyframes = dict(done)
 
@@ -393,18 +411,24 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
             foley_backend, lambda tmp: foley_backend.effects(effects, tmp),
             {"cues": effects.shot.foley, "duration": effects.duration, "rate": rate}, effects.seed)))
 
+    failures: dict[str, str] = {}
+
     def make(job: tuple[str, str, Callable[[], Any]]) -> tuple[str, str, str]:
         kind, item, describe = job
         backend, write, params, seed = describe()
         key = crew.key(backend, {"kind": kind, **params}, seed=seed)
         stage = "music" if kind == "music" else "foley"
-        return kind, item, str(crew.store.fetch_or_make(key, ".wav", write, stage=stage, backend=backend.name))
+        path = _attempt(crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", write, stage=stage,
+                                                                         backend=backend.name),
+                        stage=stage, backend=backend, item=f"{kind} {item}", instead="silent for its time",
+                        stand_in=lambda: _silence(crew, params["duration"], rate, stage))
+        return kind, item, str(path)
 
     results: dict[str, dict[str, str]] = {"music": {}, "ambience": {}, "effects": {}}
     with crew.track("score", len(jobs)) as advance:
         for kind, item, path in _in_pool(jobs, make, advance):
             results[kind][item] = path
-    return results  # type: ignore[return-value]
+    return {**results, "failures": {**state.get("failures", {}), **failures}}  # type: ignore[return-value]
 
 
 # 8. mix: stems and a loudness-normalised stereo mix ----------------------------------------------------------
