@@ -409,3 +409,12 @@ def test_a_failed_look_cue_or_effect_degrades_that_item_and_the_film_still_rende
     assert strict.exit_code == 1
     assert "error: look backend 'broken': look ben: reference sheet failed (simulated)" in strict.output
     assert "Traceback" not in strict.output and not (tmp_path / "strict.mp4").exists()
+
+
+def test_an_unknown_backend_is_refused_before_any_work(script: Path, tmp_path: Path) -> None:
+    profile = profile_file(tmp_path, video="ltx")
+    result = CliRunner().invoke(app, ["make", str(script), "--profile", str(profile),
+                                      "--workdir", str(tmp_path / "work")])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: video backend 'ltx': unknown backend; known backends = ['camera']"
+    assert not (tmp_path / "work").exists()  # nothing read, planned or made

@@ -5,6 +5,7 @@ It is LangGraph's run-scoped context, kept apart from the (small, checkpointed) 
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shotgraph.backend import load_backend
 from shotgraph.config import Profile
+from shotgraph.errors import BackendError
 from shotgraph.store import ArtifactStore, artifact_key
 
 STAGE_REGISTRIES: dict[str, tuple[str, str]] = {
@@ -61,6 +63,12 @@ class OutputPaths:
         return self.film.with_suffix(".stems")
 
 
+def registry(stage: str) -> dict[str, str]:
+    """The backends of `stage`, by name. Imports only the stage's interface module, never a model library."""
+    module_name, registry_name = STAGE_REGISTRIES[stage]
+    return getattr(importlib.import_module(module_name), registry_name)
+
+
 def json_params(value: Any) -> Any:
     """Pydantic models, paths and containers of them made JSON-able for a cache key, at any depth."""
     if isinstance(value, BaseModel):
@@ -91,16 +99,19 @@ class Crew:
     def store(self) -> ArtifactStore:
         return ArtifactStore(self.workdir / "store")
 
+    def check_backends(self) -> None:
+        """Refuse a backend name no registry knows before any stage has done work, not when its stage comes up."""
+        for stage in STAGE_REGISTRIES:
+            name, known = getattr(self.profile.stages, stage), registry(stage)
+            if name not in known:
+                raise BackendError(stage, name, f"unknown backend; known backends = {sorted(known)}")
+
     def backend(self, stage: str) -> Any:
         """The profile's backend for `stage`, instantiated once per run (invariant 4)."""
         with self._lock:
             if stage not in self._backends:
-                import importlib
-
-                module_name, registry_name = STAGE_REGISTRIES[stage]
-                registry = getattr(importlib.import_module(module_name), registry_name)
                 name = getattr(self.profile.stages, stage)
-                self._backends[stage] = load_backend(stage, name, registry, self.profile)
+                self._backends[stage] = load_backend(stage, name, registry(stage), self.profile)
             return self._backends[stage]
 
     def key(self, backend: Any, request: dict[str, Any], inputs: list[str] = (), seed: int | None = None) -> str:

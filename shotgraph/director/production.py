@@ -83,6 +83,7 @@ class Director:
             plan_file=Path(plan_file) if plan_file is not None else None,
             show_progress=show_progress,
         )
+        self.crew.check_backends()
 
     def thread_id(self) -> str:
         request = {
