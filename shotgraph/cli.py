@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -21,7 +22,7 @@ app = typer.Typer(help="Turn a screenplay into a finished film.", no_args_is_hel
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print a ShotgraphError as one line on stderr and exit 1."""
+    """Print a ShotgraphError, an OS error or a database error as one line on stderr and exit 1."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -33,6 +34,9 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as exc:  # a file the user named cannot be read or written
             where = f"{exc.filename}: " if exc.filename else ""
             typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(1) from None
+        except sqlite3.Error as exc:  # a work-folder database that no layer above could name
+            typer.echo(f"error: a database in the work folder failed: {exc}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -418,3 +418,14 @@ def test_an_unknown_backend_is_refused_before_any_work(script: Path, tmp_path: P
     assert result.exit_code == 1
     assert result.output.strip() == "error: video backend 'ltx': unknown backend; known backends = ['camera']"
     assert not (tmp_path / "work").exists()  # nothing read, planned or made
+
+
+def test_a_damaged_checkpoint_file_is_one_line_that_says_what_to_do(script: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "checkpoints.sqlite").write_bytes(b"half a checkpoint, then the power went\0" * 200)
+    result = CliRunner().invoke(app, ["make", str(script), "--workdir", str(work)])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"error: {work / 'checkpoints.sqlite'}: the checkpoint file is damaged")
+    assert "delete it to start the run over; what was made stays in the store and is reused" in result.output
+    assert "Traceback" not in result.output

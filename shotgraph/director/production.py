@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
@@ -21,6 +25,25 @@ from shotgraph.director.crew import Crew, OutputPaths
 from shotgraph.director.graph import build_graph
 from shotgraph.errors import PlanError, ShotgraphError
 from shotgraph.render.timing import Timing
+from shotgraph.store import database_problem
+
+CHECKPOINTS = "checkpoints.sqlite"
+
+
+@contextmanager
+def checkpointed_graph(workdir: Path) -> Iterator[Any]:
+    """The production graph with the work folder's checkpointer.
+
+    A damaged or full checkpoint file is a ShotgraphError that names it and says what to do.
+    """
+    database = workdir / CHECKPOINTS
+    try:
+        with SqliteSaver.from_conn_string(str(database)) as saver:
+            yield build_graph().compile(checkpointer=saver)
+    except sqlite3.Error as exc:
+        raise ShotgraphError(database_problem(
+            database, exc, "checkpoint file", "delete it to start the run over; what was made stays in the store "
+            "and is reused")) from exc
 
 
 @dataclass
@@ -99,8 +122,7 @@ class Director:
         self._check_output_writable()
         self.crew.workdir.mkdir(parents=True, exist_ok=True)
         config = {"configurable": {"thread_id": self.thread_id()}}
-        with SqliteSaver.from_conn_string(str(self.crew.workdir / "checkpoints.sqlite")) as saver:
-            graph = build_graph().compile(checkpointer=saver)
+        with checkpointed_graph(self.crew.workdir) as graph:
             resumed = bool(graph.get_state(config).next)
             state = graph.invoke(None if resumed else {}, config, context=self.crew)
         timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
@@ -160,13 +182,11 @@ def referenced_keys(state: dict) -> set[str]:
 
 def interrupted_keys(workdir: Path) -> set[str]:
     """Keys named by the latest checkpoint of every run in `workdir` that has not finished."""
-    database = workdir / "checkpoints.sqlite"
-    if not database.is_file():
+    if not (workdir / CHECKPOINTS).is_file():
         return set()
     keys: set[str] = set()
-    with SqliteSaver.from_conn_string(str(database)) as saver:
-        graph = build_graph().compile(checkpointer=saver)
-        threads = {c.config["configurable"]["thread_id"] for c in saver.list(None)}
+    with checkpointed_graph(workdir) as graph:
+        threads = {c.config["configurable"]["thread_id"] for c in graph.checkpointer.list(None)}
         for thread in threads:
             snapshot = graph.get_state({"configurable": {"thread_id": thread}})
             if snapshot.next:
