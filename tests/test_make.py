@@ -26,6 +26,7 @@ from shotgraph.audio.wav import read_wav
 from shotgraph.characters.card import CharacterCard
 from shotgraph.config import CONFIG_DIR, load_profile
 from shotgraph.director.production import Director
+from shotgraph.errors import StoreError
 from shotgraph.render.encoding import ffmpeg_exe
 from shotgraph.render.ffmpeg import count_frames, probe
 from shotgraph.render.timeline import media_path
@@ -429,3 +430,24 @@ def test_a_damaged_checkpoint_file_is_one_line_that_says_what_to_do(script: Path
     assert result.output.strip().startswith(f"error: {work / 'checkpoints.sqlite'}: the checkpoint file is damaged")
     assert "delete it to start the run over; what was made stays in the store and is reused" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_run_stopped_between_two_mix_stems_stores_only_the_rest(script: Path, tmp_path: Path, monkeypatch) -> None:
+    put, stems = ArtifactStore.put, []
+
+    def disk_fills_after_two_stems(self, key, suffix, write, *, stage, **kwargs):  # type: ignore[no-untyped-def]
+        if stage == "mix":
+            if len(stems) == 2:
+                raise StoreError(f"{self.root}: disk full while writing a mix artifact; nothing was lost")
+            stems.append(key)
+        return put(self, key, suffix, write, stage=stage, **kwargs)
+
+    profile, work = small_profile(tmp_path), tmp_path / "work"
+    monkeypatch.setattr(ArtifactStore, "put", disk_fills_after_two_stems)
+    with pytest.raises(StoreError, match="disk full"):
+        Director(script, profile=profile, workdir=work).make()
+    monkeypatch.undo()
+    report = Director(script, profile=profile, workdir=work).make()
+    assert report.resumed
+    assert (report.reused.get("mix"), report.computed.get("mix")) == (2, 2)
+    assert max(ArtifactStore(work / "store").computations().values()) == 1

@@ -439,7 +439,7 @@ AAC_HEADROOM_DB = 1.5  # measured: a limited mix at -1.1 dBTP decoded from 192k 
 
 
 def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
-    from shotgraph.audio.mix import Placement, mix_film
+    from shotgraph.audio.mix import MixResult, Placement, mix_film
 
     crew = runtime.context
     timing = _timing(state["timing"])
@@ -456,19 +456,25 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
                         "cues": [(c.start, c.seconds, c.fade) for c in spans]}, inputs)
     stem_keys = {stem: artifact_key({"stage": "mix", "stem": stem}, [key]) for stem in MIX_STEMS}
 
-    stored = {stem: crew.store.get(k, "mix") for stem, k in stem_keys.items()}
-    if all(stored.values()):
-        return {"mix": {stem: str(p) for stem, p in stored.items()}}
     # The AAC encode overshoots inter-sample peaks; mixing below the ceiling keeps the delivered film under it.
     ceiling = crew.profile.output.true_peak_dbtp - AAC_HEADROOM_DB
     output = crew.profile.output.model_copy(update={"true_peak_dbtp": ceiling})
     with crew.track("mix", 1) as advance, tempfile.TemporaryDirectory(dir=crew.workdir) as scratch:
-        result = mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix)
-        made = {stem: getattr(result, stem) for stem in MIX_STEMS}
-        paths = {stem: str(crew.store.put(stem_keys[stem], ".wav", lambda tmp, src=src: shutil.move(src, tmp),
-                                          stage="mix", backend="numpy"))
-                 for stem, src in made.items()}
-        log.info("mix: %.1f LUFS integrated, %.1f dBTP true peak", result.integrated_lufs, result.true_peak_dbtp)
+        mixed: list[MixResult] = []
+
+        def stem_file(stem: str, tmp: Path) -> None:
+            # The first stem not in the store mixes them all, once. Each stem is stored under its own key, so a
+            # run stopped between two stores reuses those stored and stores only the rest (the mix is
+            # deterministic: they match).
+            if not mixed:
+                mixed.append(mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix))
+                log.info("mix: %.1f LUFS integrated, %.1f dBTP true peak", mixed[0].integrated_lufs,
+                         mixed[0].true_peak_dbtp)
+            shutil.move(getattr(mixed[0], stem), tmp)
+
+        paths = {stem: str(crew.store.fetch_or_make(stem_key, ".wav", lambda tmp, stem=stem: stem_file(stem, tmp),
+                                                    stage="mix", backend="numpy"))
+                 for stem, stem_key in stem_keys.items()}
         advance()
     return {"mix": paths}
 
