@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -430,6 +431,28 @@ def test_a_damaged_checkpoint_file_is_one_line_that_says_what_to_do(script: Path
     assert result.output.strip().startswith(f"error: {work / 'checkpoints.sqlite'}: the checkpoint file is damaged")
     assert "delete it to start the run over; what was made stays in the store and is reused" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_full_output_disk_leaves_no_partial_file_beside_the_film(tmp_path: Path) -> None:
+    stored = tmp_path / "store-film.mp4"
+    stored.write_bytes(os.urandom(200_000))
+    out = tmp_path / "out"
+    out.mkdir()
+    deliver = textwrap.dedent(f"""
+        import errno, os, pathlib, resource, signal
+        from shotgraph.director.graph import _place
+
+        def other_disk(source, target):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        os.link = other_disk  # the output folder is on another disk than the store: the film is copied
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+        _place({str(stored)!r}, pathlib.Path({str(out / "film.mp4")!r}))
+    """)
+    result = subprocess.run([sys.executable, "-c", deliver], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "File too large" in result.stderr
+    assert list(out.iterdir()) == []
 
 
 def test_a_run_stopped_between_two_mix_stems_stores_only_the_rest(script: Path, tmp_path: Path, monkeypatch) -> None:
