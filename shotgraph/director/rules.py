@@ -296,7 +296,7 @@ def _time_of_day(scene: Scene, previous: str) -> str:
     return next((v for k, v in TIME_OF_DAY.items() if k in time), "unspecified")
 
 
-def interior(heading: SceneHeading | None) -> bool | None:
+def _interior(heading: SceneHeading | None) -> bool | None:
     """True inside, False outside, None where neither the heading nor its location's words tell.
 
     No heading (the opening before any) counts as inside; a forced heading without INT./EXT. is guessed from
@@ -336,7 +336,7 @@ _BASE_AMBIENCE = {True: "room tone", False: "outdoor air", None: "quiet"}
 
 
 def _ambience(scene: Scene, words: set[str], time: str) -> str:
-    inside = interior(scene.heading)
+    inside = _interior(scene.heading)
     layers = ["room tone"] if inside else []
     layers += [name for name, cues in AMBIENCE_WORDS.items() if words & set(cues)]
     if not layers:
@@ -355,7 +355,7 @@ def _scene_plan(scene: Scene, previous_time: str) -> ScenePlan:
     return ScenePlan(
         id=scene.id,
         mood=mood,
-        lighting=_lighting(interior(scene.heading), time, mood, word_set),
+        lighting=_lighting(_interior(scene.heading), time, mood, word_set),
         time_of_day=time,
         music=MusicCue(mood=mood, tempo_bpm=tempo, instrumentation=list(instruments), intensity=intensity),
         ambience=_ambience(scene, word_set, time),
@@ -441,7 +441,7 @@ def _emotional(text: str) -> bool:
 
 
 def _close_subject(words: list[str]) -> bool:
-    """A body part owned by someone opens the sentence: "His hands shake.", "A tear runs down her cheek."."""
+    """Someone's body part early in the sentence: "His hands shake.", "A tear runs down her cheek."."""
     return any(w in CLOSE_WORDS and (words[i - 1] in POSSESSIVES or words[i - 1].endswith(("'s", "’s")))
                for i, w in enumerate(words[:6]) if i > 0)
 
@@ -523,7 +523,7 @@ class _SceneBreakdown:
                                  "mountains", "coast", "skyline", "town", "highway", "bay", "lake", "plains"}
         cramped = location_words & {"car", "bathroom", "closet", "booth", "cab", "elevator", "lift", "cupboard",
                                     "cell", "truck", "van", "phone", "toilet", "cockpit"}
-        if interior(heading) is False:
+        if _interior(heading) is False:
             size = ShotSize.EXTREME_WIDE if vast else ShotSize.WIDE
             move = CameraMove.CRANE if vast else CameraMove.PAN_RIGHT
             angle = CameraAngle.HIGH if vast else CameraAngle.EYE_LEVEL
@@ -553,7 +553,6 @@ class _SceneBreakdown:
                     and size not in (ShotSize.POV, ShotSize.INSERT)):
                 # "He sits." or "CLOSE ON her eye." keeps whoever we were watching, or through whose eyes
                 characters = list(last.characters) or ([last.pov_of] if last.pov_of else [])
-            introduces = any(c not in self.present for c in characters)
             written_move = self._camera_move(chunk)
             move = written_move or self._move_from_verbs(set(words))
             if size is ShotSize.CLOSE_UP and not characters and set(subject_words[:4]) & INSERT_OBJECTS:
@@ -562,28 +561,24 @@ class _SceneBreakdown:
                 size = ShotSize.INSERT
             if size is ShotSize.INSERT:
                 move = written_move or CameraMove.STATIC
-            elif size is not None:
-                pass  # the screenplay framed it
-            elif introduces:  # a character's entrance: medium on them
-                size = ShotSize.MEDIUM
-                move = CameraMove.PUSH_IN if move is CameraMove.STATIC else move
-            elif _close_subject(words):  # "His hands shake." "Her eyes fill."
-                size = ShotSize.CLOSE_UP
-                move = written_move or (CameraMove.PUSH_IN if _emotional(chunk) else CameraMove.STATIC)
-            elif move is not CameraMove.STATIC:
-                size = ShotSize.MEDIUM if len(characters) == 1 else ShotSize.WIDE
-            elif len(characters) == 2:
-                size = ShotSize.TWO_SHOT
-            elif len(characters) == 1:
-                size = ShotSize.MEDIUM
-            else:
-                size = ShotSize.WIDE
+            elif size is None:  # no camera direction: sized by what it shows
+                size, move = self._framing(chunk, words, characters, move, written_move)
             if move is CameraMove.STATIC and not written_move and self.plan.mood == "tense" and characters:
                 move = CameraMove.HANDHELD
             draft = self._add(_Draft(size=size, description=chunk, characters=characters, move=move,
                                      action_words=len(words), is_action=True, pov_of=pov_of))
             draft.foley = self._foley(chunk, draft.seconds())
             self._see(characters + ([pov_of] if pov_of else []))
+
+    def _framing(self, chunk: str, words: list[str], characters: list[str], move: CameraMove,
+                 written_move: CameraMove | None) -> tuple[ShotSize, CameraMove]:
+        if any(c not in self.present for c in characters):  # a character's entrance: medium on them
+            return ShotSize.MEDIUM, CameraMove.PUSH_IN if move is CameraMove.STATIC else move
+        if _close_subject(words):  # "His hands shake." "Her eyes fill."
+            return ShotSize.CLOSE_UP, written_move or (CameraMove.PUSH_IN if _emotional(chunk) else CameraMove.STATIC)
+        if move is not CameraMove.STATIC:
+            return (ShotSize.MEDIUM if len(characters) == 1 else ShotSize.WIDE), move
+        return {2: ShotSize.TWO_SHOT, 1: ShotSize.MEDIUM}.get(len(characters), ShotSize.WIDE), move
 
     def _move_from_verbs(self, words: set[str]) -> CameraMove:
         if words & TRACKING_VERBS:
@@ -807,7 +802,7 @@ class _SceneBreakdown:
         place = ""
         if heading is not None:
             kind = "interior and exterior" if heading.place == "INT/EXT" else {
-                True: "interior", False: "exterior", None: ""}[interior(heading)]
+                True: "interior", False: "exterior", None: ""}[_interior(heading)]
             place = f"{kind} {heading.location.lower()}".strip()
         time = self.plan.time_of_day if self.plan.time_of_day != "unspecified" else ""
         light = ", ".join(p for p in (time, self.plan.lighting) if p)
