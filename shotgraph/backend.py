@@ -42,10 +42,15 @@ class Backend(ABC):
         }
 
 
-def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profile) -> Any:
-    """Instantiate backend `name` of `stage` from its registry; an unknown name lists the known ones."""
+def check_known(stage: str, name: str, registry: dict[str, str]) -> None:
+    """An unknown backend name is an error that lists the known ones."""
     if name not in registry:
         raise BackendError(stage, name, f"unknown backend; known backends = {sorted(registry)}")
+
+
+def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profile) -> Any:
+    """Instantiate backend `name` of `stage` from its registry."""
+    check_known(stage, name, registry)
     module_name, _, class_name = registry[name].partition(":")
     try:
         module = importlib.import_module(module_name)

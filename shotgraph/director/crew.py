@@ -19,9 +19,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from shotgraph.backend import load_backend
+from shotgraph.backend import check_known, load_backend
 from shotgraph.config import Profile
-from shotgraph.errors import BackendError
 from shotgraph.store import ArtifactStore, artifact_key
 
 STAGE_REGISTRIES: dict[str, tuple[str, str]] = {
@@ -102,9 +101,7 @@ class Crew:
     def check_backends(self) -> None:
         """Refuse a backend name no registry knows before any stage has done work, not when its stage comes up."""
         for stage in STAGE_REGISTRIES:
-            name, known = getattr(self.profile.stages, stage), registry(stage)
-            if name not in known:
-                raise BackendError(stage, name, f"unknown backend; known backends = {sorted(known)}")
+            check_known(stage, getattr(self.profile.stages, stage), registry(stage))
 
     def backend(self, stage: str) -> Any:
         """The profile's backend for `stage`, instantiated once per run (invariant 4)."""

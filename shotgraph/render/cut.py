@@ -76,7 +76,7 @@ def compute_timing(
     if problems:
         raise RenderError("cannot time the cut:\n" + "\n".join(f"  - {p}" for p in problems))
 
-    has_title = bool(screenplay.title_page.get("Title", "").strip())
+    has_title = bool((screenplay.title_page_value("Title") or "").strip())
     title_frames = round(output.title_card_seconds * fps) if has_title else 0
 
     # 2. What each join would like: (before, after) frames at its planned length.
