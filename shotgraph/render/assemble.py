@@ -26,10 +26,10 @@ VERSION = "2"  # 2: subtitles reach ffmpeg as ASS, escaped (earlier films mangle
 
 def title_lines(screenplay: Screenplay) -> list[str]:
     """Title, then credit and author as a title card shows them ("written by" / "Jane Doe")."""
-    page = screenplay.title_page
-    lines = [" ".join(row.split()) for row in page.get("Title", "").split("\n") if row.strip()] or [screenplay.title]
+    title = screenplay.title_page_value("Title") or ""
+    lines = [" ".join(row.split()) for row in title.split("\n") if row.strip()] or [screenplay.title]
     for field in ("Credit", "Author", "Authors"):
-        value = " ".join(page.get(field, "").split())
+        value = " ".join((screenplay.title_page_value(field) or "").split())
         if value:
             lines.append(value)
     return lines
