@@ -11,7 +11,7 @@ import pytest
 from scipy.signal import resample_poly
 
 from shotgraph.audio import mix as mix_module
-from shotgraph.audio.loudness import LoudnessMeter, TruePeakMeter, integrated_loudness, true_peak
+from shotgraph.audio.loudness import LoudnessMeter, TruePeakMeter, integrated_loudness, sample_peaks, true_peak
 from shotgraph.audio.mix import MixResult, Placement, mix_film
 from shotgraph.audio.wav import WavWriter, read_wav, read_wav_blocks, wav_info, write_wav
 from shotgraph.config import MixSettings, OutputSettings
@@ -152,6 +152,18 @@ def test_true_peak_finds_inter_sample_peaks_across_blocks():
         meter.add(x[start: start + 1000])
     assert 20 * np.log10(np.abs(x).max()) == pytest.approx(-9.03, abs=0.01)
     assert meter.dbtp == pytest.approx(20 * np.log10(0.5), abs=0.15)
+
+
+def test_peaks_oversampled_only_where_they_can_matter_are_exact_there():
+    rng = np.random.default_rng(5)
+    t = np.arange(200_000)
+    bursts = rng.standard_normal((len(t), 2)) * (np.sin(t / 3000.0)[:, None] ** 8) * 0.4  # loud and quiet stretches
+    everywhere = sample_peaks(bursts)
+    for above in (0.05, 0.3, 10.0):
+        sparse = sample_peaks(bursts, above=above)
+        over = everywhere > above
+        np.testing.assert_allclose(sparse[over], everywhere[over], rtol=1e-6)
+        assert np.all(sparse <= everywhere + 1e-6) and sparse.max() == pytest.approx(everywhere.max(), rel=1e-6)
 
 
 def test_wav_streaming_round_trip(tmp_path):

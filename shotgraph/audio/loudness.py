@@ -1,6 +1,6 @@
 """Loudness and true peak after ITU-R BS.1770-4, measured block by block so a film never sits in memory.
 
-`LoudnessMeter` K-weights each block with filter state carried from the last one (scipy lfilter `zi`), sums
+`LoudnessMeter` K-weights each block with filter state carried from the last one (scipy sosfilt `zi`), sums
 the mean square of every 100 ms step, and gates 400 ms windows (four steps: 75 % overlap) at -70 LUFS absolute
 and -10 LU relative. `TruePeakMeter` oversamples 4x with a polyphase FIR, keeping the previous block's tail as
 filter history. Both give the same figures whatever the block size.
@@ -19,6 +19,8 @@ STEP_S = 0.1  # gating windows start every 100 ms ...
 WINDOW_STEPS = 4  # ... and are 400 ms long
 OVERSAMPLE = 4
 _INTERPOLATOR_TAPS = 4 * 16 + 1  # odd: an integer group delay of 32 upsampled samples (8 input samples)
+_REACH = (_INTERPOLATOR_TAPS - 1) // 2 // OVERSAMPLE  # input samples the interpolator sees on each side
+_CHUNK = 1 << 16  # samples oversampled at a time where only some are: bounds the gathered windows' memory
 
 
 def k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -53,22 +55,22 @@ class LoudnessMeter:
     def __init__(self, rate: int, channels: int):
         self.rate = rate
         self.channels = channels
-        self.filters = k_weighting(rate)
-        self._zi = [np.zeros((2, channels)) for _ in self.filters]  # the stream starts from silence
+        # both biquads in one second-order-sections cascade: one pass over the block instead of two
+        self.sos = np.array([np.concatenate([b, a]) for b, a in k_weighting(rate)])
+        self._zi = np.zeros((len(self.sos), 2, channels))  # the stream starts from silence
         self.step = int(round(STEP_S * rate))
         self._partial = np.zeros(0)  # K-weighted channel-summed squares of the unfinished step
         self._steps: list[float] = []  # mean square (summed over channels) of every finished 100 ms step
 
     def add(self, block: np.ndarray) -> None:
-        from scipy.signal import lfilter
+        from scipy.signal import sosfilt
 
         x = np.asarray(block, dtype=np.float64)
         if x.ndim == 1:
             x = x[:, None]
         if x.shape[1] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {x.shape[1]}")
-        for i, (b, a) in enumerate(self.filters):
-            x, self._zi[i] = lfilter(b, a, x, axis=0, zi=self._zi[i])
+        x, self._zi = sosfilt(self.sos, x, axis=0, zi=self._zi)
         squares = np.concatenate([self._partial, sum(np.square(x[:, c]) for c in range(self.channels))])
         whole = len(squares) // self.step * self.step
         if whole:
@@ -120,15 +122,51 @@ def _channel_max(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def sample_peaks(x: np.ndarray) -> np.ndarray:
-    """Per input sample n, the largest oversampled magnitude in [n, n+1) over all channels."""
+@lru_cache(maxsize=1)
+def _phase_taps() -> np.ndarray:
+    """(OVERSAMPLE - 1, 2 * _REACH + 1): row p - 1 gives upsampled sample 4n + p from x[n - _REACH: n + _REACH + 1]."""
+    h = interpolator()
+    delay = (len(h) - 1) // 2
+    taps = np.zeros((OVERSAMPLE - 1, 2 * _REACH + 1), dtype=np.float32)  # float32, as `upsample` filters
+    for p in range(1, OVERSAMPLE):
+        for k in range(2 * _REACH + 1):
+            tap = delay + p - OVERSAMPLE * (k - _REACH)
+            if 0 <= tap < len(h):
+                taps[p - 1, k] = h[tap]
+    return taps
+
+
+def sample_peaks(x: np.ndarray, above: float | None = None) -> np.ndarray:
+    """Per input sample n, the largest oversampled magnitude in [n, n+1) over all channels.
+
+    With `above`, only the samples whose peak could pass it, or could be the block's largest, are oversampled:
+    an inter-sample peak is at most `lift` (the largest sum of one phase's |taps|) times the largest sample within
+    the interpolator's reach, which in a mix rules out all but a few percent of samples. The others get their own
+    magnitude, at or below both their true peak and `above`; so the largest value, and every value over `above`,
+    are exact.
+    """
     x = np.asarray(x)
     if x.ndim == 1:
         x = x[:, None]
-    y = _channel_max(upsample(x))
     peaks = _channel_max(x).astype(np.float32)
-    for phase in range(1, OVERSAMPLE):
-        np.maximum(peaks, y[phase::OVERSAMPLE], out=peaks)
+    if above is None:
+        y = _channel_max(upsample(x))
+        for phase in range(1, OVERSAMPLE):
+            np.maximum(peaks, y[phase::OVERSAMPLE], out=peaks)
+        return peaks
+    from scipy.ndimage import maximum_filter1d
+
+    taps = _phase_taps()
+    lift = float(np.abs(taps).sum(axis=1).max()) * (1 + 1e-5)  # the margin covers float32 rounding
+    bound = maximum_filter1d(peaks, 2 * _REACH + 1, mode="constant") * lift
+    candidates = np.flatnonzero(bound > min(above, float(peaks.max(initial=0.0))))
+    if len(candidates):
+        padded = np.pad(x.astype(np.float32), ((_REACH, _REACH), (0, 0)))
+        window = np.arange(2 * _REACH + 1)
+        for start in range(0, len(candidates), _CHUNK):
+            at = candidates[start: start + _CHUNK]
+            upsampled = np.matmul(taps, padded[at[:, None] + window])  # (n, phases, channels)
+            peaks[at] = np.maximum(peaks[at], np.abs(upsampled).max(axis=(1, 2)))
     return peaks
 
 

@@ -291,7 +291,8 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
     """One pass 2: returns the mix's integrated loudness, true peak (dBTP) and deepest limiting (dB).
 
     Each block is read with `context` frames either side, so the limiter sees peaks coming and the true peak
-    of the block's own samples is exact; the same oversampled peaks serve the limiter and the meter.
+    of the block's own samples is exact; the same oversampled peaks serve the limiter and the meter. Only the
+    samples that could pass the ceiling or be the block's own largest are oversampled (`sample_peaks`' `above`).
     """
     context = int(LIMITER_HOLD_S * rate) + 4 * int(LIMITER_RAMP_S * rate) + 64
     loudness = LoudnessMeter(rate, CHANNELS)
@@ -301,12 +302,12 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
             frames = min(block, total - start)
             middle = slice(context, context + frames)
             x = _stem_block(stems, start - context, frames + 2 * context, total) * gain
-            peaks = sample_peaks(x)
+            peaks = sample_peaks(x, above=min(ceiling, float(np.abs(x[middle]).max(initial=0.0))))
             if float(peaks.max()) > ceiling:
                 g = _limit(peaks, ceiling, rate)
                 deepest = min(deepest, float(g[middle].min()))
                 x *= g[:, None]
-                peaks = sample_peaks(x)
+                peaks = sample_peaks(x, above=min(ceiling, float(np.abs(x[middle]).max(initial=0.0))))
             y = x[middle].astype(np.float32)
             writer.write(y)
             loudness.add(y)
