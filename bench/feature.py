@@ -16,7 +16,7 @@ def _body(text: str) -> str:
     """The script without its title page (everything before the first blank line, when it starts with 'Key:')."""
     if re.match(r"^[A-Za-z ]+:", text):
         text = text.split("\n\n", 1)[1] if "\n\n" in text else ""
-    return re.sub(r"\s+#[\w.-]+#\s*$", "", text, flags=re.MULTILINE)
+    return re.sub(r"[ \t]+#[\w.-]+#[ \t]*$", "", text, flags=re.MULTILINE)  # never the blank line after
 
 
 def feature_script(repeat: int = 20) -> str:
