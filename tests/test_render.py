@@ -31,6 +31,7 @@ from shotgraph.render.subtitles import (
     write_vtt,
 )
 from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, track, write_otio
+from shotgraph.stages.lettering import font_file
 from shotgraph.store import ArtifactStore
 
 FPS = 24
@@ -226,11 +227,11 @@ def test_ass_scripts_escape_only_what_their_reader_reads_as_markup():
                      f"{{{wj}\\an8}} C:\\{wj}new\\path <here> & there.\\N"
                      f"It's 5:00 \\ 100% [sure] {{comment}} \\{wj}N \\h \\}}")
     # libass: braces escaped, `\n` `\N` `\h` split by a word joiner.
-    assert burn_in_ass(cue).splitlines()[-1] == (
+    assert burn_in_ass(cue, "Aileron").splitlines()[-1] == (
         "Dialogue: 0,0:00:00.90,1:01:01.50,Default,,0,0,0,,"
         f"\\{{\\an8\\}} C:\\{wj}new\\path <here> & there.\\N"
         f"It's 5:00 \\ 100% [sure] \\{{comment\\}} \\{wj}N \\{wj}h \\\\}}")
-    for script in (mov_text_ass(cue), burn_in_ass(cue)):
+    for script in (mov_text_ass(cue), burn_in_ass(cue, "Aileron")):
         assert script.count("Style: ") == 1 and ",2,10,10,10,0\n" in script  # one style, bottom centre
 
 
@@ -308,24 +309,27 @@ def test_mov_text_track_holds_the_words_as_written(tmp_path):
         assert abs(start - line.start) < 1 / FPS and abs(end - (line.start + line.duration)) < 1 / FPS
 
 
-def _system_fonts() -> bool:
-    return any(next(Path(folder).rglob("*.[ot]tf"), None) for folder in ("/usr/share/fonts", "/usr/local/share/fonts"))
+def _hide_system_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, fontconfig (which libass asks for fonts) knows none, as on a machine without system fonts."""
+    config = tmp_path / "no-fonts.conf"
+    config.write_text('<?xml version="1.0"?>\n<fontconfig></fontconfig>\n', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
 
 
-needs_fonts = pytest.mark.skipif(not _system_fonts(), reason="no font for libass to draw subtitles with")
-
-
-def _text_rows(video: Path, frame: int, width: int, height: int) -> np.ndarray:
-    """Indices of the pixel rows of one frame that hold white (subtitle) pixels."""
+def _frame(video: Path, frame: int, width: int, height: int) -> np.ndarray:
     raw = video.with_suffix(".rgb")
     run_ffmpeg(["-i", str(video), "-vf", f"select=eq(n\\,{frame})", "-frames:v", "1", "-f", "rawvideo",
                 "-pix_fmt", "rgb24", str(raw)], what="reading a frame")
-    pixels = np.frombuffer(raw.read_bytes(), np.uint8).reshape(height, width, 3)
+    return np.frombuffer(raw.read_bytes(), np.uint8).reshape(height, width, 3)
+
+
+def _text_rows(pixels: np.ndarray) -> np.ndarray:
+    """Indices of the pixel rows of a frame that hold white (subtitle) pixels."""
     return np.flatnonzero((pixels.min(axis=2) > 128).any(axis=1))
 
 
-@needs_fonts
-def test_burned_subtitles_and_chapter_titles_with_special_characters(tmp_path):
+def test_burned_subtitles_and_chapter_titles_with_special_characters(tmp_path, monkeypatch):
+    _hide_system_fonts(tmp_path, monkeypatch)
     output = OUTPUT.model_copy(update={"burn_subtitles": True, "width": 256, "height": 144})
     plan, screenplay, timing, media = _film_inputs(tmp_path, text="{\\an8} It's 5:00 \\N 100% [sure]", heading=NASTY,
                                                    output=output)
@@ -339,23 +343,40 @@ def test_burned_subtitles_and_chapter_titles_with_special_characters(tmp_path):
     assert probe(result.path).chapters[0].title == NASTY
 
     # Mid-line, the words are one row at the bottom: `{\an8}` did not move them up, nor `\N` break them.
-    rows = _text_rows(result.path, round((timing.lines[0].start + 0.25) * FPS), 256, 144)
+    rows = _text_rows(_frame(result.path, round((timing.lines[0].start + 0.25) * FPS), 256, 144))
     assert rows.size and rows.min() > 144 * 2 // 3
     assert (np.diff(rows) == 1).all()  # no gap between two rows of text
 
 
-@needs_fonts
-def test_escape_filter_value_keeps_a_path_literal(tmp_path):
+def _burn_hello(folder: Path, video: Path, fontsdir: bool = True) -> np.ndarray:
+    """One red frame with "Hello" burned in from a script and fonts in `folder`, as the compositor burns it."""
+    script, fonts = folder / "sub's:1.ass", folder / "fonts [1], 100%"
+    fonts.mkdir(exist_ok=True)
+    (fonts / "bundled.ttf").write_bytes(font_file().data)
+    script.write_text(burn_in_ass([Cue(0.0, 1.0, ("Hello",))], font_file().family), encoding="utf-8")
+    ass = f"ass=filename={escape_filter_value(str(script))}"
+    if fontsdir:
+        ass += f":fontsdir={escape_filter_value(str(fonts))}"
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=red:s=256x144:r={FPS}", "-frames:v", "1", "-vf", ass,
+                *segment_video_args(FPS), str(video)], what="drawing subtitles from an awkward path")
+    return _frame(video, 0, 256, 144)
+
+
+def test_escape_filter_value_keeps_a_path_literal(tmp_path, monkeypatch):
     assert escape_filter_value("a'b:c\\d[e],f;g") == "a\\\\\\'b\\\\:c\\\\\\\\d\\[e\\]\\,f\\;g"
+    _hide_system_fonts(tmp_path, monkeypatch)  # so text appears only if libass found the fonts folder too
     folder = tmp_path / "it's a [dir], 100%; x\\y"
     folder.mkdir()
-    script = folder / "sub's:1.ass"
-    script.write_text(burn_in_ass([Cue(0.0, 1.0, ("Hello",))]), encoding="utf-8")
-    video = tmp_path / "v.mp4"
-    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=red:s=256x144:r={FPS}", "-frames:v", "1",
-                "-vf", f"ass=filename={escape_filter_value(str(script))}", *segment_video_args(FPS), str(video)],
-               what="drawing subtitles from an awkward path")
-    assert _text_rows(video, 0, 256, 144).size
+    assert _text_rows(_burn_hello(folder, tmp_path / "v.mp4")).size
+
+
+def test_burned_subtitles_look_the_same_with_or_without_system_fonts(tmp_path, monkeypatch):
+    with_system_fonts = _burn_hello(tmp_path, tmp_path / "a.mp4")
+    _hide_system_fonts(tmp_path, monkeypatch)
+    # Without the bundled font libass now draws nothing, so what is drawn below can only be that font.
+    assert not _text_rows(_burn_hello(tmp_path, tmp_path / "b.mp4", fontsdir=False)).size
+    without_system_fonts = _burn_hello(tmp_path, tmp_path / "c.mp4")
+    assert _text_rows(without_system_fonts).size and np.array_equal(without_system_fonts, with_system_fonts)
 
 
 def test_unwritable_output_is_named_before_any_work(tmp_path):

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from shotgraph.director.crew import Crew
     from shotgraph.director.graph import CueSpan
 
-VERSION = "2"  # 2: subtitles reach ffmpeg as ASS, escaped (earlier films mangled markup-like text)
+# 2: subtitles reach ffmpeg as ASS, escaped (earlier films mangled markup-like text)
+# 3: burned-in subtitles drawn in the bundled font (earlier films used whatever font the machine had, or none)
+VERSION = "3"
 
 
 def title_lines(screenplay: Screenplay) -> list[str]:

@@ -32,6 +32,7 @@ from shotgraph.render.ffmpeg import (
 )
 from shotgraph.render.subtitles import burn_in_ass, mov_text_ass, read_srt
 from shotgraph.render.timeline import META, VIDEO_TRACK, media_path, track
+from shotgraph.stages.lettering import font_file
 from shotgraph.store import ArtifactStore, artifact_key
 
 
@@ -215,8 +216,14 @@ def render_film(
         meta_input = str(3 if has_subtitles else 2)
         maps += ["-map_metadata", meta_input, "-map_chapters", meta_input]
         if output.burn_subtitles and has_subtitles:
-            (work / "burn-in.ass").write_text(burn_in_ass(cues), encoding="utf-8")
-            picture_args = ["-vf", f"ass=filename={escape_filter_value('burn-in.ass')}",
+            # libass gets the draft's own bundled font from a folder of its own, so burned text looks the same on
+            # every machine and appears even where fontconfig knows no fonts.
+            bundled = font_file()
+            (work / "fonts").mkdir()
+            (work / "fonts" / "bundled.ttf").write_bytes(bundled.data)
+            (work / "burn-in.ass").write_text(burn_in_ass(cues, bundled.family), encoding="utf-8")
+            picture_args = ["-vf", f"ass=filename={escape_filter_value('burn-in.ass')}"
+                                   f":fontsdir={escape_filter_value('fonts')}",
                             *[a for a in video_args if a != "-an"]]
         else:
             picture_args = ["-c:v", "copy"]

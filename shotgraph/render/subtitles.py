@@ -136,14 +136,15 @@ def vtt_text(cues: list[Cue]) -> str:
 
 WORD_JOINER = "\u2060"  # invisible and zero-width: splits a two-character markup sequence without showing
 
-# ffmpeg's default subtitle style (the one its SRT decoder uses): white Arial 16 with an outline, bottom centre.
+# ffmpeg's default subtitle style (the one its SRT decoder uses): white Arial 16 with an outline, bottom centre;
+# the font is a parameter so that burned-in text can name one that is sure to be there.
 _ASS_HEADER = (
     "[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\n\n"
     "[V4+ Styles]\n"
     "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
     "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, "
     "MarginV, Encoding\n"
-    "Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n"
+    "Style: Default,{font},16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n"
     "[Events]\n"
     "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
 )
@@ -157,11 +158,11 @@ def _ass_stamp(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
 
 
-def _ass_script(cues: list[Cue], escape: Callable[[str], str]) -> str:
+def _ass_script(cues: list[Cue], escape: Callable[[str], str], font: str) -> str:
     # Text is the last field of a Dialogue line, so commas in it are words; rows never hold a newline.
     events = [f"Dialogue: 0,{_ass_stamp(c.start)},{_ass_stamp(c.end)},Default,,0,0,0,,"
               + "\\N".join(map(escape, c.rows)) + "\n" for c in cues]
-    return _ASS_HEADER + "".join(events)
+    return _ASS_HEADER.format(font=font) + "".join(events)
 
 
 # ffmpeg's mov_text encoder reads ASS through ff_ass_split_override_codes, which has no escape at all: a
@@ -173,7 +174,8 @@ _MOV_TEXT_MARKUP = re.compile(r"\\(?=[nN])|\{(?=\\)")
 
 def mov_text_ass(cues: list[Cue]) -> str:
     """An ASS script from which ffmpeg's mov_text encoder writes exactly the rows (row breaks as newlines)."""
-    return _ass_script(cues, lambda row: _MOV_TEXT_MARKUP.sub(lambda m: m.group() + WORD_JOINER, row))
+    return _ass_script(cues, lambda row: _MOV_TEXT_MARKUP.sub(lambda m: m.group() + WORD_JOINER, row),
+                       "Arial")
 
 
 # libass (the `ass` filter) reads `{...}` as an override block and `\n \N \h` as breaks and a hard space. It has
@@ -187,9 +189,13 @@ def _libass_escape(row: str) -> str:
     return _BRACE.sub(lambda m: "\\" + m.group(), _LIBASS_BREAKS.sub(lambda m: m.group() + WORD_JOINER, row))
 
 
-def burn_in_ass(cues: list[Cue]) -> str:
-    """An ASS script that libass draws as exactly the rows, at the bottom centre whatever the words say."""
-    return _ass_script(cues, _libass_escape)
+def burn_in_ass(cues: list[Cue], font: str) -> str:
+    """An ASS script that libass draws as exactly the rows, at the bottom centre whatever the words say.
+
+    `font` is the family name of the font to draw with; libass must be given that font (the `ass` filter's
+    `fontsdir`), or it falls back to whatever system font fontconfig offers, or to nothing.
+    """
+    return _ass_script(cues, _libass_escape, font)
 
 
 def _write(path: Path, text: str) -> Path:

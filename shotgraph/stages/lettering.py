@@ -26,6 +26,22 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return loaded
 
 
+@dataclass(frozen=True)
+class FontFile:
+    family: str  # the name a renderer that looks fonts up by name (libass) finds it by
+    data: bytes  # the font file itself
+
+
+@cache
+def font_file() -> FontFile:
+    """The bundled font as a file, for renderers that load fonts themselves rather than through Pillow."""
+    face = font(16)  # any size: the file behind every size is the same
+    family, _ = face.getname()
+    if not family:
+        raise RenderError("Pillow's bundled font has no family name to look it up by")
+    return FontFile(family=family, data=face.font_bytes)
+
+
 def text_width(text: str, face: ImageFont.FreeTypeFont) -> float:
     return face.getlength(text)
 
