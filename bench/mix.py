@@ -56,8 +56,9 @@ def build(folder: Path, minutes: float, rate: int) -> tuple[Timing, list[Placeme
                     scenes=[SceneTiming(scene_id="sc1", heading="INT. X - DAY", start_frame=0, frames=frames)],
                     lines=lines)
     starts = range(0, int(seconds), SCENE_S)
-    return (timing, [Placement(folder / "music.wav", s) for s in starts],
-            [Placement(folder / "room.wav", s) for s in starts])
+    # as the graph lays scene cues: cut to the scene (here the whole clip) and faded at both edges
+    return (timing, [Placement(folder / "music.wav", s, seconds=SCENE_S, fade=1.0) for s in starts],
+            [Placement(folder / "room.wav", s, seconds=SCENE_S, fade=1.0) for s in starts])
 
 
 def main() -> None:
