@@ -480,3 +480,27 @@ def test_a_run_stopped_between_two_mix_stems_stores_only_the_rest(script: Path, 
     assert report.resumed
     assert (report.reused.get("mix"), report.computed.get("mix")) == (2, 2)
     assert max(ArtifactStore(work / "store").computations().values()) == 1
+
+
+def test_a_closing_fade_out_fades_picture_and_sound_to_black(script: Path, tmp_path: Path) -> None:
+    script.write_text(SCRIPT + "\nFADE OUT.\n", encoding="utf-8")
+    report = Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
+    assert report.ok, report.failures
+    film = Path(report.outputs["film"])
+    assert count_frames(film) == round(report.seconds * 12)
+
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(film), "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                         check=True, capture_output=True).stdout
+    frames = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 180, 320).mean(axis=(1, 2))
+    fade = 2 * 12  # ENDING_FADE_SECONDS at 12 fps
+    assert frames[-1] < 2.0 and frames[-fade - 1] > 20.0  # black at the end, the shot itself before the fade
+    assert np.all(np.diff(frames[-fade:]) <= 0.5)  # darkening all the way
+
+    audio = film_audio(film)
+    def rms(x: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+    assert rms(audio[-4800:]) < 0.01 * rms(audio[-4 * 48000:-2 * 48000])  # the last 0.1 s is near silence
+
+    timeline = otio.adapters.read_from_file(report.outputs["otio"])
+    last = list(timeline.video_tracks()[0])[-1]
+    assert isinstance(last, otio.schema.Transition) and last.in_offset.value == fade and last.out_offset.value == 0

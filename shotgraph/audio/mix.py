@@ -210,6 +210,13 @@ def _limit(peaks: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     return np.minimum(floor, 1.0)
 
 
+def _fade_out(start: int, frames: int, fade_from: int, total: int) -> np.ndarray:
+    """Gains of samples [start, start + frames): 1 before `fade_from`, then a raised cosine down to 0 at `total`."""
+    at = np.arange(start, start + frames, dtype=np.float64)
+    progress = np.clip((at - fade_from) / max(1, total - fade_from), 0.0, 1.0)
+    return (0.5 + 0.5 * np.cos(np.pi * progress)).astype(np.float32)
+
+
 def _stem_block(stems: list[tuple[Path, WavLayout]], start: int, frames: int, total: int) -> np.ndarray:
     """Sum of the stems over [start, start + frames), silence outside the film."""
     out = np.zeros((frames, CHANNELS), dtype=np.float64)
@@ -239,6 +246,7 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
     block = ducker.hop * max(1, round(BLOCK_S * rate / ducker.hop))  # whole hops: the sidechain never re-anchors
 
     # 2. Pass 1: stems, ducking, loudness of their sum
+    fade_from = total - round(timing.ending_frames / timing.fps * rate) if timing.ending_frames else total
     premix = LoudnessMeter(rate, CHANNELS)
     writers = {name: WavWriter(paths[name], rate, CHANNELS) for name in ("dialogue", "music", "effects")}
     try:
@@ -248,6 +256,9 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
             sidechain = dialogue.render(start + ducker.lookahead, frames)
             tune = score.render(start, frames) * ducker.gains(sidechain)[:, None].astype(np.float32)
             fx = sound.render(start, frames)
+            if start + frames > fade_from:  # the closing fade out: the stems fade with the picture
+                fade = _fade_out(start, frames, fade_from, total)[:, None]
+                words, tune, fx = words * fade, tune * fade, fx * fade
             for name, samples in (("dialogue", words), ("music", tune), ("effects", fx)):
                 writers[name].write(samples)
             premix.add(words.astype(np.float64) + tune + fx)

@@ -155,11 +155,13 @@ def render_film(
     for index, join in joins.items():
         before = round(join.in_offset.rescaled_to(fps).value)
         after = round(join.out_offset.rescaled_to(fps).value)
-        if index >= len(pieces) or (before and index == 0):
+        ending = index == len(pieces) and after == 0  # the film's closing fade: nothing comes after it
+        if (index >= len(pieces) and not ending) or (before and index == 0):
             raise RenderError(f"transition '{join.name}' has no shot on one side")
         if before:
             pieces[index - 1].tail = before
-        pieces[index].head = after
+        if not ending:
+            pieces[index].head = after
     for piece in pieces:
         if not piece.path.is_file():
             raise RenderError(f"{piece.path}: video segment missing")
@@ -197,6 +199,8 @@ def render_film(
                        what=f"trimming {piece.path.name} for a transition")
 
         segments.append(store.fetch_or_make(key, ".mp4", write_body, stage=STAGE, backend=BACKEND))
+    if len(pieces) in joins:
+        segments.append(_transition_segment(store, fields, joins[len(pieces)], pieces[-1], None, keys, fps))
 
     # 4. Join, mux with the mix, subtitles and chapters, into a temporary file beside the output.
     chapters = chapters if chapters is not None else chapters_from_markers(timeline)
@@ -256,24 +260,27 @@ def _transition_segment(
     fields: dict,
     join: otio.schema.Transition,
     before_piece: _Piece | None,
-    after_piece: _Piece,
+    after_piece: _Piece | None,
     keys: dict[Path, str],
     fps: int,
 ) -> Path:
-    """The frames of one join: the outgoing tail and incoming head blended (xfade) or faded from black."""
+    """The frames of one join: the outgoing tail and incoming head blended (xfade) or faded from or to black.
+    The film's closing fade has no incoming piece."""
     kind = str(join.metadata.get(META, {}).get("kind", join.name))
     before = round(join.in_offset.rescaled_to(fps).value)
     after = round(join.out_offset.rescaled_to(fps).value)
     frames = before + after
-    inputs = [_file_key(after_piece.path, keys, store)]
-    if before:
-        inputs.insert(0, _file_key(before_piece.path, keys, store))
+    inputs = [_file_key(p.path, keys, store) for p in ((before_piece if before else None), after_piece) if p]
     key = artifact_key({**fields, "op": kind, "before": before, "after": after,
                         "from_frame": before_piece.frames - before if before else 0}, inputs)
     video_args = segment_video_args(fps)
 
     def write(tmp: Path) -> None:
-        if before == 0:  # fade in from black, wholly in the incoming shot
+        if after_piece is None:  # the ending: the last shot's tail fades to black
+            graph = (f"[0:v]trim=start_frame={before_piece.frames - before},setpts=PTS-STARTPTS,"
+                     f"fade=t=out:start_frame=0:nb_frames={max(1, before - 1)}[v]")  # the last frame is black
+            sources = ["-i", str(before_piece.path)]
+        elif before == 0:  # fade in from black, wholly in the incoming shot
             graph = (f"[0:v]trim=end_frame={after},setpts=PTS-STARTPTS,"
                      f"fade=t=in:start_frame=0:nb_frames={after}[v]")
             sources = ["-i", str(after_piece.path)]
@@ -294,6 +301,6 @@ def _transition_segment(
                      f"[a][b]xfade=transition={_XFADE[kind]}:duration={frames / fps:.6f}:offset=0[v]")
             sources = ["-i", str(before_piece.path), "-i", str(after_piece.path)]
         run_ffmpeg([*sources, "-filter_complex", graph, "-map", "[v]", "-frames:v", str(frames), *video_args,
-                    "-f", "mp4", str(tmp)], what=f"rendering a {kind} into {after_piece.path.name}")
+                    "-f", "mp4", str(tmp)], what=f"rendering a {kind} at {(after_piece or before_piece).path.name}")
 
     return store.fetch_or_make(key, ".mp4", write, stage=STAGE, backend=BACKEND)

@@ -9,6 +9,8 @@ Rules:
   or a fade out (a dip to black) is centred on the cut, a fade in lies wholly in the incoming shot. The lead-in
   and tail of a shot with dialogue are lengthened to hold the transition; a shot without dialogue gives at most
   its whole length, shared between its two joins, and a transition that does not fit is shortened (and logged).
+- A plan that ends on a fade out (the screenplay's closing FADE OUT.) fades the last shot's tail, picture and sound,
+  to black; the last shot's tail is lengthened to hold it, like a join's.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ LINE_GAP_SECONDS = 0.35  # silence between two lines in one shot
 TAIL_SECONDS = 0.6  # picture after a shot's last line
 DISSOLVE_SECONDS = 0.5  # full length of a dissolve, half on each side of the cut
 FADE_SECONDS = 0.75  # fade in: all in the incoming shot; fade out: a dip to black, half on each side
+ENDING_FADE_SECONDS = 2.0  # the film's closing fade to black: slower than a dip between scenes
 _EPS = 1e-9
 
 _SYMMETRIC = {TransitionKind.DISSOLVE, TransitionKind.FADE_OUT}
@@ -79,11 +82,12 @@ def compute_timing(
     has_title = bool((screenplay.title_page_value("Title") or "").strip())
     title_frames = round(output.title_card_seconds * fps) if has_title else 0
 
-    # 2. What each join would like: (before, after) frames at its planned length.
+    # 2. What each join would like: (before, after) frames at its planned length; the ending is a last join.
     wanted = [
         _default_offsets(shot.transition, fps, has_previous=i > 0 or title_frames > 0)
         for i, shot in enumerate(plan.shots)
     ]
+    ending = round(ENDING_FADE_SECONDS * fps) if plan.ending == TransitionKind.FADE_OUT else 0
 
     # 3. Shot lengths: dialogue plus breathing room, the room widened to hold the transitions.
     lengths: list[int] = []
@@ -92,7 +96,7 @@ def compute_timing(
     speech_ends: list[float] = []
     for i, shot in enumerate(plan.shots):
         need_head = wanted[i][1]
-        need_tail = wanted[i + 1][0] if i + 1 < len(plan.shots) else 0
+        need_tail = wanted[i + 1][0] if i + 1 < len(plan.shots) else ending
         durations = [recordings[line_id][1] for line_id in shot.dialogue]
         lead = max(LEAD_IN_SECONDS, need_head / fps)
         if durations:
@@ -138,6 +142,9 @@ def compute_timing(
                                        text=spoken.text, start=at, duration=seconds, audio=str(path)))
             at += seconds + LINE_GAP_SECONDS
         start += lengths[i]
+    if ending > tail_room[-1]:
+        log.warning("the closing fade out shortened to %d frames to stay clear of dialogue", tail_room[-1])
+    ending = min(ending, tail_room[-1])
 
     # 5. Scenes span their shots, in the order they first appear.
     headings = {s.id: (s.heading.text if s.heading else s.id) for s in screenplay.scenes}
@@ -148,5 +155,5 @@ def compute_timing(
         scenes.append(SceneTiming(scene_id=scene_id, heading=headings.get(scene_id, scene_id),
                                   start_frame=first, frames=last - first))
 
-    return Timing(fps=fps, sample_rate=output.sample_rate, title_frames=title_frames,
+    return Timing(fps=fps, sample_rate=output.sample_rate, title_frames=title_frames, ending_frames=ending,
                   shots=shots, scenes=scenes, lines=lines)

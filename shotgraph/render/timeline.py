@@ -118,6 +118,11 @@ def build_timeline(plan: FilmPlan, screenplay: Screenplay, timing: Timing, media
             source_range=_range(shot.frames, fps),
             metadata={META: {"shot_id": shot.shot_id, "frames": shot.frames, "scene_id": shot.scene_id,
                              "transition": shot.transition.value}}))
+    if timing.ending_frames:  # a last transition with nothing after it: the tail fades to black
+        video.append(otio.schema.Transition(
+            name=TransitionKind.FADE_OUT.value, transition_type=otio.schema.TransitionTypes.Custom,
+            in_offset=_rt(timing.ending_frames, fps), out_offset=_rt(0, fps),
+            metadata={META: {"kind": TransitionKind.FADE_OUT.value, "ending": True}}))
     for scene in timing.scenes:
         video.markers.append(otio.schema.Marker(
             name=scene.heading, marked_range=_range(scene.frames, fps, scene.start_frame), color="GREEN",

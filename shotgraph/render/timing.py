@@ -47,6 +47,7 @@ class Timing(_Model):
     fps: int
     sample_rate: int
     title_frames: int = Field(description="frames of the opening title card, before the first shot")
+    ending_frames: int = Field(default=0, ge=0, description="last frames of the film, faded to black (FADE OUT.)")
     shots: list[ShotTiming]
     scenes: list[SceneTiming]
     lines: list[LinePlacement]
