@@ -166,7 +166,8 @@ def test_timeout_falls_back_to_rules_for_that_scene(fake, settings, tmp_path):
     assert result.report == [f"sc002: fell back to rules: {fake.base_url} did not answer within 0.3 s (1 retry)"]
     rules = [s for s in plan_by_rules(script).shots if s.scene == "sc002"]
     ours = [s for s in result.plan.shots if s.scene == "sc002"]
-    assert [(s.size, s.dialogue, s.prompt) for s in ours] == [(s.size, s.dialogue, s.prompt) for s in rules]
+    same = [(s.size, s.dialogue, s.prompt, s.seed) for s in rules]  # a fallback shot keeps its seed
+    assert [(s.size, s.dialogue, s.prompt, s.seed) for s in ours] == same
     assert [s.id for s in ours] == [f"sc002-sh{n:02d}" for n in range(1, len(ours) + 1)]
     assert result.plan.scene("sc002") == plan_by_rules(script).scene("sc002")
     assert validate(result.plan, script) == []

@@ -168,6 +168,74 @@ def scene_cues(otio_path: str) -> dict[tuple[str, str], tuple[Path, float]]:
             for t in timeline.audio_tracks() if t.name.startswith(("music", "ambience")) for c in t.find_clips()}
 
 
+EXCHANGE = """\
+INT. KITCHEN - NIGHT
+
+ANNA (40s), in a grey cardigan, fills a KETTLE.
+
+ANNA
+Tea?
+
+BEN
+Please.
+
+ANNA
+Milk?
+
+BEN
+No.
+
+The KETTLE whistles. Anna pours two cups.
+
+BEN
+Thank you for letting me stay, Anna. I mean it.
+
+EXT. GARDEN - DAY
+
+BEN (50s), in a flat cap, stands by the gate.
+
+BEN
+Goodbye, then.
+"""
+
+
+def shot_media(otio_path: str) -> dict[str, Path]:
+    """Shot id -> the segment its clip plays, in the order of the film."""
+    timeline = otio.adapters.read_from_file(otio_path)
+    return {c.name: media_path(c) for c in timeline.video_tracks()[0].find_clips()
+            if c.metadata.get("shotgraph", {}).get("shot_id")}
+
+
+def test_a_line_that_splits_a_two_shot_redraws_only_the_split_shots(tmp_path: Path) -> None:
+    script = tmp_path / "exchange.fountain"
+    script.write_text(EXCHANGE, encoding="utf-8")
+    profile = small_profile(tmp_path)
+    first = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    before, cues_before = shot_media(first.outputs["otio"]), scene_cues(first.outputs["otio"])
+
+    # past SHORT_LINE_WORDS: the four-line two-shot becomes Anna's single and a three-line two-shot, and every
+    # later shot of the scene is renumbered; the words of the line name weather the kitchen does not have
+    script.write_text(EXCHANGE.replace("Tea?", "Tea? The rain, the storm, the dark. You will want one."),
+                      encoding="utf-8")
+    second = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    after = shot_media(second.outputs["otio"])
+    plan = {s["id"]: s for s in json.loads(Path(second.outputs["plan"]).read_text(encoding="utf-8"))["shots"]}
+    assert [plan[s]["size"] for s in ("sc001-sh03", "sc001-sh04")] == ["medium close-up", "two-shot"]
+    assert len(after) == len(before) + 1
+
+    redrawn = [shot for shot, segment in after.items() if segment not in before.values()]
+    assert redrawn == ["sc001-sh03", "sc001-sh04"]
+    assert {after[s] for s in after if s not in redrawn} == set(before.values()) - {before["sc001-sh03"]}
+    assert (after["sc001-sh05"], after["sc001-sh06"]) == (before["sc001-sh04"], before["sc001-sh05"])
+    assert second.computed.get("dialogue") == 1
+    assert (second.computed.get("keyframe"), second.computed.get("video"), second.computed.get("upscale")) == (2, 2, 2)
+    assert second.reused["keyframe"] == len(before) - 1
+    assert second.computed.get("look", 0) == 0 and second.computed.get("music", 0) == 0
+    assert {k: path for k, (path, _) in scene_cues(second.outputs["otio"]).items()} == {
+        k: path for k, (path, _) in cues_before.items()}  # the same score and room tone, no rain
+    assert second.computed.get("foley") == 2  # the two new shots' effects
+
+
 def test_adding_a_character_keeps_the_others_looks_and_voices(script: Path, tmp_path: Path) -> None:
     profile = small_profile(tmp_path)
     Director(script, profile=profile, workdir=tmp_path / "work").make()

@@ -165,6 +165,12 @@ def test_close_up_figure_is_larger_than_wide(tmp_path: Path, looks: dict[str, Pa
     assert area[ShotSize.EXTREME_WIDE] < area[ShotSize.WIDE] < area[ShotSize.CLOSE_UP]
 
 
+def test_a_renumbered_shot_draws_the_same_panel(tmp_path: Path, looks: dict[str, Path]) -> None:
+    first = shot(ShotSize.MEDIUM, characters=("ann",))
+    renumbered = first.model_copy(update={"id": "sc001-sh07"})  # a shot before it split in two
+    assert np.array_equal(keyframe(tmp_path, looks, first), keyframe(tmp_path, looks, renumbered))
+
+
 def test_text_stays_inside_the_move_safe_area(tmp_path: Path, looks: dict[str, Path]) -> None:
     long_words = "Supercalifragilisticexpialidocious " * 12
     frame = keyframe(tmp_path, looks, shot(ShotSize.WIDE, characters=("ann",), description=long_words),

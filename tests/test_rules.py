@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import pytest
@@ -163,11 +162,43 @@ def test_ids_seeds_prompts_and_minimum_duration():
     sp = screenplay(("EXT. PIER - DUSK", [action("Gulls."), line("KIT", "Hi.")]), title="Pier")
     plan = plan_by_rules(sp, style="hand-drawn storyboard, pencil")
     assert [s.id for s in plan.shots] == ["sc001-sh01", "sc001-sh02", "sc001-sh03"]
-    assert all(s.seed == zlib.crc32(s.id.encode()) for s in plan.shots)
+    assert len({s.seed for s in plan.shots}) == 3
     assert all(s.prompt.startswith("hand-drawn storyboard, pencil, ") for s in plan.shots)
     assert all(s.min_duration >= MIN_SHOT_SECONDS for s in plan.shots)
     assert "exterior pier" in plan.shots[0].prompt and "dusk" in plan.shots[0].prompt
     assert plan.title == "Pier" and plan.style == "hand-drawn storyboard, pencil"
+
+
+def test_a_split_two_shot_renumbers_the_shots_after_it_and_changes_nothing_else():
+    def kitchen(first_line: str):
+        return screenplay(("INT. KITCHEN - NIGHT", [
+            line("ANNA", first_line), line("BEN", "No."), line("ANNA", "Liar."),
+            action("He turns to the window."),  # whoever the two-shot showed, panning
+            line("BEN", "I was dreaming about the sea again, the grey one, with the ferry on it."),
+            action("Ben stares at the kettle."),
+            action("Ben stares at the kettle."),  # the same shot twice: two takes, two seeds
+            action("Anna crosses to the door."),
+        ]))
+
+    before = _planned(kitchen("Awake?")).shots
+    after = _planned(kitchen("Are you awake, or are you pretending again tonight?")).shots
+    assert before[1].size is ShotSize.TWO_SHOT and len(before[1].dialogue) == 3
+    assert [s.size for s in after[1:3]] == [ShotSize.MEDIUM_CLOSE_UP, ShotSize.TWO_SHOT]  # the line now stands alone
+    assert after[2].characters == before[1].characters == ["anna", "ben"]  # Ben speaks first now; same sides
+    assert [s.move for s in after[3:]] == [CameraMove.PAN_RIGHT, CameraMove.STATIC, CameraMove.STATIC,
+                                           CameraMove.STATIC, CameraMove.PAN_LEFT]
+    # new ids, the same shots: sizes, moves, who is in frame, seeds
+    assert [s.id for s in after[3:]] == [f"sc001-sh{n:02d}" for n in range(4, 9)]
+    assert [s.model_dump(exclude={"id"}) for s in after[3:]] == [s.model_dump(exclude={"id"}) for s in before[2:]]
+    assert len({s.seed for s in after}) == len(after)
+
+
+def test_dialogue_words_leave_the_scene_look_and_sound_alone():
+    def garden(words: str):
+        return plan_by_rules(screenplay(("EXT. GARDEN - DAY", [
+            action("Ben waits by the gate."), line("BEN", words), line("ANNA", "Go home.")]))).scenes
+
+    assert garden("The rain, the storm, the dark. It gets into everything.") == garden("It gets into everything.")
 
 
 def test_plan_never_carries_dialogue_words():

@@ -303,10 +303,11 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
                         tuple(film_plan.character(c) for c in shot.characters),
                         {c: looks[c] for c in shot.characters if c in looks}, film_plan.style,
                         out.width, out.height),
-        {"shot": shot.model_dump(mode="json", include={"id", "size", "angle", "move", "characters", "description",
+        # not the shot's id: it is ordinal (number_shots), and renumbering must not redraw an unchanged shot
+        {"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
                                                        "prompt"}),
-         "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}), "heading": headings.get(shot.scene, ""), "style": film_plan.style,
-         **keyframe_size},
+         "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}),
+         "heading": headings.get(shot.scene, ""), "style": film_plan.style, **keyframe_size},
         [key_of(looks[c]) for c in shot.characters if c in looks],  # a failed look: drawn without it
     ))
     keyframes = dict(done)

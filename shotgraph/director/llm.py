@@ -24,7 +24,6 @@ import os
 import re
 import tempfile
 import threading
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -55,7 +54,7 @@ from shotgraph.director.prompts import (
     scene_messages,
     schema_instruction,
 )
-from shotgraph.director.rules import breakdown, line_seconds
+from shotgraph.director.rules import breakdown, line_seconds, number_shots
 from shotgraph.director.screenplay import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError, PlanError
@@ -422,15 +421,6 @@ def _plan_bible(
 # --- the scenes --------------------------------------------------------------------------------------------
 
 
-def _renumber(scene_id: str, shots: list[Shot]) -> list[Shot]:
-    """Shot ids and seeds are ours, assigned the way the rule-based director does: a fallback shot keeps its seed."""
-    out = []
-    for n, shot in enumerate(shots, start=1):
-        shot_id = f"{scene_id}-sh{n:02d}"
-        out.append(shot.model_copy(update={"id": shot_id, "scene": scene_id, "seed": zlib.crc32(shot_id.encode())}))
-    return out
-
-
 @dataclass
 class _SceneOutcome:
     scene: ScenePlan
@@ -507,7 +497,7 @@ class _SceneContext:
             log.info("planner %s: the screenplay's %s into the scene replaces the answer's %s",
                      scene.id, entry.value, shots[0].transition.value)
             shots[0] = shots[0].model_copy(update={"transition": entry})
-        shots = _renumber(scene.id, shots)
+        shots = number_shots(scene.id, shots)
         found = validate(self._with_scene(scene_plan, shots), self.screenplay)
         problems = [p for p in found if p not in self.known_problems]
         return ((scene_plan, shots), []) if not problems else (None, problems)
@@ -525,5 +515,5 @@ class _SceneContext:
     def _fallback(self, scene_id: str, note: str | None) -> _SceneOutcome:
         if note:
             log.warning("planner %s", note)
-        shots = [s for s in self.baseline.shots if s.scene == scene_id]
-        return _SceneOutcome(self.baseline.scene(scene_id), _renumber(scene_id, shots), [note] if note else [])
+        shots = [s for s in self.baseline.shots if s.scene == scene_id]  # numbered as the rules number them
+        return _SceneOutcome(self.baseline.scene(scene_id), shots, [note] if note else [])

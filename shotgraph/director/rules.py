@@ -1,13 +1,14 @@
 """The rule-based director: a FilmPlan from the screenplay alone. Deterministic, offline, fast.
 
 It reads the screenplay the way a first assistant director breaks it down: each scene gets a mood, light,
-music and ambience from its heading and words; each action paragraph becomes a shot sized by what it
+music and ambience from its heading and action; each action paragraph becomes a shot sized by what it
 describes; each dialogue block is covered exactly once, in order (invariant 1), by singles, over-the-shoulders
 or two-shots. Timing follows the words (invariant 7) at the rates below.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from collections.abc import Iterator
@@ -271,13 +272,10 @@ def _look(character: Character, voice: Voice) -> str:
 
 
 def _scene_text(scene: Scene) -> str:
+    """The heading and the action: what the place looks and sounds like. Dialogue is the actors', not the
+    weather's: a character who says "storm" brings no rain, and rewording a line must not relight the scene."""
     texts = [scene.heading.text if scene.heading else ""]
-    for element in scene.elements:
-        if isinstance(element, Dialogue):
-            texts.append(element.text)
-            texts += element.parentheticals
-        elif isinstance(element, Action):
-            texts.append(element.text)
+    texts += [element.text for element in scene.elements if isinstance(element, Action)]
     return " ".join(texts)
 
 
@@ -449,6 +447,7 @@ def _close_subject(words: list[str]) -> bool:
 # Longer phrases first: "PAN LEFT" before "PAN".
 _MOVES = sorted(MOVE_DIRECTIONS.items(), key=lambda item: len(item[0].split()), reverse=True)
 _PRONOUN_SUBJECTS = {"he", "she", "they", "his", "her", "their"}
+_PANS = (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT)
 
 
 class _SceneBreakdown:
@@ -498,7 +497,7 @@ class _SceneBreakdown:
                 i = j
                 continue
             i += 1
-        return [self._shot(n, draft) for n, draft in enumerate(self.drafts, start=1)]
+        return number_shots(self.scene.id, [self._shot(draft) for draft in self.drafts])
 
     def _add(self, draft: _Draft) -> _Draft:
         if self.pending.transition is not None:
@@ -584,7 +583,10 @@ class _SceneBreakdown:
         if words & TRACKING_VERBS:
             return CameraMove.TRACKING
         if words & PAN_VERBS:
-            return CameraMove.PAN_RIGHT if len(self.drafts) % 2 else CameraMove.PAN_LEFT
+            # the other way from the scene's last pan, so two pans don't repeat; not from the shot's position,
+            # which a line that splits a shot before it would change
+            last = next((d.move for d in reversed(self.drafts) if d.move in _PANS), CameraMove.PAN_LEFT)
+            return CameraMove.PAN_LEFT if last is CameraMove.PAN_RIGHT else CameraMove.PAN_RIGHT
         return CameraMove.STATIC
 
     def _camera_move(self, text: str) -> CameraMove | None:
@@ -702,7 +704,7 @@ class _SceneBreakdown:
             # short back-and-forth between the same two people: one two-shot
             group = self._short_exchange(run, i)
             if len(group) >= 2:
-                chars = list(dict.fromkeys(self.ids[d.character] for d in group))
+                chars = self._screen_order(list(dict.fromkeys(self.ids[d.character] for d in group)))
                 self._add(_Draft(size=ShotSize.TWO_SHOT, description=self._says(group), characters=chars,
                                  dialogue=group))
                 self._see(chars)
@@ -730,6 +732,11 @@ class _SceneBreakdown:
             self._see(chars)
             previous_speaker = speaker
             i += 1
+
+    def _screen_order(self, characters: list[str]) -> list[str]:
+        """Left to right as the scene first showed them, not as they speak: the two keep their sides of the
+        frame (the 180-degree rule), and a line that leaves the exchange does not swap them."""
+        return sorted(characters, key=lambda c: self.present.index(c) if c in self.present else len(self.present))
 
     def _short_exchange(self, run: list[Dialogue], start: int) -> list[Dialogue]:
         group: list[Dialogue] = []
@@ -776,13 +783,12 @@ class _SceneBreakdown:
             parts.append(f"{line.cue} speaks" + (f" ({how})" if how else ""))
         return "; ".join(parts)
 
-    # 5. Drafts become shots: ids, prompts, durations, seeds.
-    def _shot(self, n: int, draft: _Draft) -> Shot:
-        shot_id = f"{self.scene.id}-sh{n:02d}"
+    # 5. Drafts become shots: prompts and durations here, ids and seeds in number_shots.
+    def _shot(self, draft: _Draft) -> Shot:
         seconds = draft.seconds()
         foley = [cue for cue in draft.foley if cue.at < seconds]
         return Shot(
-            id=shot_id,
+            id="pending",
             scene=self.scene.id,
             size=draft.size,
             angle=draft.angle,
@@ -794,7 +800,7 @@ class _SceneBreakdown:
             foley=foley,
             transition=draft.transition,
             min_duration=seconds,
-            seed=zlib.crc32(shot_id.encode()),
+            seed=0,
         )
 
     def _prompt(self, draft: _Draft) -> str:
@@ -811,6 +817,28 @@ class _SceneBreakdown:
         parts = [self.style, size, f"{draft.angle.value} angle", place, light, looks,
                  draft.description]
         return ", ".join(p for p in parts if p)
+
+
+def number_shots(scene_id: str, shots: list[Shot]) -> list[Shot]:
+    """One scene's shots, in order, with their ids and seeds; both directors number their shots here.
+
+    Ids stay ordinal (sc012-sh01, sh02, ... with no gaps) because people read them: the shot list, OTIO clip
+    names, slates and review notes. Anchoring them to screenplay elements would buy little: element ids are
+    positional too, and the ids would skip numbers and need suffixes where one paragraph makes several shots.
+    What renders a shot must not depend on its ordinal instead: the seed comes from what the shot is (its
+    scene, size, characters, description and the lines it covers), so when a lengthened line splits a two-shot
+    and renumbers the shots after it, they keep their seeds and their frames.
+    """
+    out = []
+    seen: dict[str, int] = {}
+    for n, shot in enumerate(shots, start=1):
+        identity = json.dumps([scene_id, shot.size.value, shot.characters, shot.description, shot.dialogue])
+        seen[identity] = seen.get(identity, 0) + 1
+        if seen[identity] > 1:  # the same shot again ("He waits." twice): another take, not the same frame
+            identity += f"#{seen[identity]}"
+        out.append(shot.model_copy(update={"id": f"{scene_id}-sh{n:02d}", "scene": scene_id,
+                                           "seed": zlib.crc32(identity.encode())}))
+    return out
 
 
 def _chunks(text: str) -> list[str]:

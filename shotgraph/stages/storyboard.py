@@ -3,7 +3,7 @@
 Framing follows the shot size (tiny figures on a horizon for an extreme wide, a head filling the frame for a
 close-up, eyes for an extreme close-up, ...), characters are drawn with their card's colour and silhouette and
 labelled, the background says interior or exterior, the light says day or night, and the panel carries the
-scene heading, the line of action and a corner label (shot id, size, move). Every piece of text stays inside
+scene heading, the line of action and a corner label (size, move). Every piece of text stays inside
 the area no camera move crops away (`camera.move_safe_margin`), wrapped and ellipsized to fit.
 """
 
@@ -108,7 +108,7 @@ class StoryboardKeyframe(KeyframeBackend):
     """A storyboard panel at the render resolution, drawn with Pillow."""
 
     name = "storyboard"
-    version = "1"
+    version = "2"
 
     def render(self, request: KeyframeRequest, out: Path) -> None:
         width, height = request.width, request.height
@@ -325,13 +325,14 @@ def _name_tag(draw: ImageDraw.ImageDraw, name: str, colour: RGB, x: float, botto
 
 
 def _corner_label(draw: ImageDraw.ImageDraw, shot: Shot, extra: str, safe: Box, height: int) -> float:
-    """Shot id, size and move (and the angle when it is not eye level) in the top-left corner of the safe area.
+    """Size and move (and the angle when it is not eye level) in the top-left corner of the safe area.
 
+    No shot id: ids are ordinal, and a panel must not be redrawn because a shot before it split in two.
     Returns the y just below the label.
     """
     face = font(max(8, round(height * 0.028)))
     pad = max(1, round(height * 0.008))
-    parts = [shot.id, shot.size.value.upper(), shot.move.value.upper()]
+    parts = [shot.size.value.upper(), shot.move.value.upper()]
     if shot.angle is not CameraAngle.EYE_LEVEL:
         parts.append(f"{shot.angle.value.upper()} ANGLE")
     if extra:
