@@ -153,6 +153,26 @@ def test_night_is_darker_than_day(tmp_path: Path, looks: dict[str, Path]) -> Non
         assert night.mean() < day.mean() * 0.7
 
 
+def test_a_forced_heading_is_drawn_inside_or_outside_as_its_words_say(tmp_path: Path, looks: dict[str, Path]) -> None:
+    from shotgraph.stages.storyboard import is_interior
+
+    assert is_interior(scene(), "THE BACK ROOM - LATER") and not is_interior(scene(), "THE PIER - LATER")
+    room = keyframe(tmp_path, looks, shot(), scene("day"), "THE BACK ROOM - LATER")
+    inside = keyframe(tmp_path, looks, shot(), scene("day"), "INT. BACK ROOM - LATER")
+    above_caption = slice(0, H // 2)  # the caption itself shows each heading as written
+    assert np.array_equal(room[above_caption], inside[above_caption])
+
+
+def test_an_establishing_caption_does_not_repeat_the_heading(tmp_path: Path, looks: dict[str, Path]) -> None:
+    heading = "EXT. FIELD - DAY"
+    establishing = keyframe(tmp_path, looks, shot(description=heading), scene("day"), heading)
+    described = keyframe(tmp_path, looks, shot(description="Wind over the barley."), scene("day"), heading)
+    def caption_pixels(frame: np.ndarray) -> int:  # the band's near-black fill grows with its rows of text
+        return int((frame[H // 2:] < 40).all(axis=-1).sum())
+
+    assert 0 < caption_pixels(establishing) < 0.75 * caption_pixels(described)
+
+
 def test_characters_wear_their_card_colours(tmp_path: Path, looks: dict[str, Path]) -> None:
     frame = keyframe(tmp_path, looks, shot(ShotSize.WIDE, characters=("ann", "bob")), size=(320, 180))
     assert colour_pixels(frame, palette_colour(0)) > 100

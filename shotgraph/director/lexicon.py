@@ -193,6 +193,15 @@ EXTERIOR_WORDS = frozenset(
     "hill hills valley desert cliff cliffs square plaza courtyard parking lot cemetery graveyard meadow farm "
     "exterior outdoors sky town city village".split()
 )
+
+
+def location_is_inside(location: str) -> bool | None:
+    """True or False where a location's words say inside or outside (and not both); None where they don't."""
+    words = set(re.findall(r"[a-zé]+", location.lower()))
+    inside, outside = bool(words & INTERIOR_WORDS), bool(words & EXTERIOR_WORDS)
+    return inside if inside != outside else None
+
+
 AGE_NUMBER = re.compile(r"\((?:early |mid |late |mid-)?(\d{1,2})s?\b[^()]*\)|\b(\d{1,2})[- ]year[- ]old\b",
                         re.IGNORECASE)
 BUILD_WORDS = ("gaunt", "tall", "short", "stocky", "heavyset", "wiry", "slight", "lean", "broad-shouldered", "thin",

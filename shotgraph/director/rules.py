@@ -26,11 +26,9 @@ from shotgraph.director.lexicon import (
     DEFAULT_MOOD,
     DETERMINERS,
     EMOTIONAL_WORDS,
-    EXTERIOR_WORDS,
     FEMALE_WORDS,
     HAIR_PATTERN,
     INSERT_OBJECTS,
-    INTERIOR_WORDS,
     MALE_WORDS,
     MOOD_WORDS,
     MOVE_DIRECTIONS,
@@ -52,6 +50,7 @@ from shotgraph.director.lexicon import (
     TRANSITIONS,
     WARDROBE_PATTERN,
     base_forms,
+    location_is_inside,
 )
 from shotgraph.director.nonspeaking import film_characters
 from shotgraph.director.plan import (
@@ -304,9 +303,7 @@ def _interior(heading: SceneHeading | None) -> bool | None:
         return True
     if heading.place:
         return heading.place != "EXT" and heading.place != "EST"
-    words = set(_words(heading.location))
-    inside, outside = bool(words & INTERIOR_WORDS), bool(words & EXTERIOR_WORDS)
-    return inside if inside != outside else None
+    return location_is_inside(heading.location)
 
 
 def _lighting(inside: bool | None, time: str, mood: str, words: set[str]) -> str:

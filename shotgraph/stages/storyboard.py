@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from shotgraph.characters.card import INK, RGB, Build, Figure, figure_for, shade
+from shotgraph.director.lexicon import location_is_inside
 from shotgraph.director.plan import CameraAngle, CharacterPlan, ScenePlan, Shot, ShotSize
 from shotgraph.stages.camera import move_safe_margin
 from shotgraph.stages.keyframe import KeyframeBackend, KeyframeRequest
@@ -47,7 +48,8 @@ def time_of_day(scene: ScenePlan, heading: str) -> str:
 
 
 def is_interior(scene: ScenePlan, heading: str) -> bool:
-    """INT./EXT. from the heading's prefix; otherwise from the lighting words; exterior when nothing says."""
+    """INT./EXT. from the heading's prefix; otherwise from its words, as the director guesses (".THE BACK ROOM");
+    then from the lighting words; exterior when nothing says."""
     prefix = heading.strip().upper()
     if re.match(r"^(INT\.?/EXT|I/E)", prefix):
         return True
@@ -55,6 +57,8 @@ def is_interior(scene: ScenePlan, heading: str) -> bool:
         return True
     if prefix.startswith(("EXT", "OUTSIDE")):
         return False
+    if (inside := location_is_inside(heading)) is not None:
+        return inside
     return bool(re.search(r"\b(interior|indoors?|room|tungsten|lamp|fluorescent)\b", scene.lighting.lower()))
 
 
@@ -108,7 +112,7 @@ class StoryboardKeyframe(KeyframeBackend):
     """A storyboard panel at the render resolution, drawn with Pillow."""
 
     name = "storyboard"
-    version = "2"
+    version = "3"
 
     def render(self, request: KeyframeRequest, out: Path) -> None:
         width, height = request.width, request.height
@@ -193,7 +197,9 @@ class StoryboardKeyframe(KeyframeBackend):
         pad = max(2, round(height * 0.012))
         inner = safe.width - 2 * pad
         heading = fit_lines(request.heading.upper(), face, inner, 1) if request.heading else []
-        action = fit_lines(request.shot.description or request.shot.prompt, face, inner, 2)
+        text = request.shot.description or request.shot.prompt
+        repeats_heading = " ".join(text.upper().split()) == " ".join(request.heading.upper().split())
+        action = [] if repeats_heading else fit_lines(text, face, inner, 2)  # an establishing shot's is the heading
         lines = heading + action
         if not lines:
             return safe.bottom
