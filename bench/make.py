@@ -5,6 +5,7 @@ edited, made again in the same folder. Prints
   x-realtime   seconds of film per second of wall time (goal: >= 5x at 1280x720 on 2 cores)
   peak RSS     of the make process (goal: < 1.5 GB for a feature)
   incremental  time of the edited make / time of the full make (goal: < 10%), and what the edited make made again
+  mix, cut     seconds in those two graph nodes, whole-film work that every edit repeats
 
     python bench/make.py                 # the examples, then a feature-length script (about 120 pages: slow)
     python bench/make.py --repeat 3      # a shorter generated script instead of the feature
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,22 +32,46 @@ from feature import feature_script  # noqa: E402
 from shotgraph.render.ffmpeg import probe  # noqa: E402
 
 
-# Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren).
+# Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren) and the
+# seconds spent in the graph's mix and cut nodes (wrapped before the graph is built).
 CHILD = """
-import resource, sys
+import functools, resource, sys, time
+import shotgraph.director.graph as graph
 from shotgraph.cli import app
+seconds = dict.fromkeys(("mix", "cut"), 0.0)
+def timed(name):
+    node = getattr(graph, name)
+    @functools.wraps(node)
+    def run(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return node(*args, **kwargs)
+        finally:
+            seconds[name] += time.perf_counter() - start
+    setattr(graph, name, run)
+for name in seconds:
+    timed(name)
 try:
     app(sys.argv[1:], prog_name="shotgraph")
 except SystemExit as done:
     if done.code:
         raise
 sys.stderr.write(f"\\npeak-rss-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+sys.stderr.write("".join(f"node-seconds {name} {value:.2f}\\n" for name, value in seconds.items()))
 """
 
 
-def make(script: Path, workdir: Path, resolution: str) -> tuple[float, float, int, str]:
-    """Run `shotgraph make` in a child process: wall seconds, film seconds, peak RSS bytes of that process, and
-    the report's line of what it computed (not reused)."""
+@dataclass
+class Run:
+    wall: float  # seconds
+    film: float  # seconds of film
+    rss: int  # peak RSS of the make process, bytes
+    made: str  # the report's line of what it computed (not reused)
+    nodes: dict[str, float]  # seconds in the mix and cut nodes
+
+
+def make(script: Path, workdir: Path, resolution: str) -> Run:
+    """Run `shotgraph make` in a child process."""
     command = [sys.executable, "-c", CHILD, "make", str(script), "--workdir", str(workdir),
                "--resolution", resolution]
     started = time.perf_counter()
@@ -58,7 +84,8 @@ def make(script: Path, workdir: Path, resolution: str) -> tuple[float, float, in
     if duration is None:
         raise SystemExit(f"{script.with_suffix('.mp4')}: no duration in the film")
     made = re.search(r"^ *made: (.*)$", done.stdout, re.MULTILINE)
-    return wall, duration, rss, made.group(1) if made else "nothing"
+    nodes = {name: float(value) for name, value in re.findall(r"node-seconds (\w+) ([\d.]+)", done.stderr)}
+    return Run(wall, duration, rss, made.group(1) if made else "nothing", nodes)
 
 
 def edit_one_line(script: Path) -> None:
@@ -78,12 +105,15 @@ def bench(name: str, text: str, resolution: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / f"{name}.fountain"
         script.write_text(text, encoding="utf-8")
-        full, seconds, rss, _ = make(script, Path(folder) / "work", resolution)
+        full = make(script, Path(folder) / "work", resolution)
         edit_one_line(script)
-        again, _, _, remade = make(script, Path(folder) / "work", resolution)
-    print(f"{name:<16} {seconds / 60:6.1f} min film  {full:7.1f} s  {seconds / full:5.1f}x realtime  "
-          f"peak RSS {rss / 1e6:6.0f} MB  edit one line: {again:5.1f} s = {100 * again / full:4.1f}% of full\n"
-          f"{'':<16} the edit made again: {remade}", flush=True)
+        again = make(script, Path(folder) / "work", resolution)
+    nodes = "  ".join(f"{node} {full.nodes[node]:.1f} s / {again.nodes[node]:.1f} s" for node in full.nodes)
+    print(f"{name:<16} {full.film / 60:6.1f} min film  {full.wall:7.1f} s  {full.film / full.wall:5.1f}x realtime  "
+          f"peak RSS {full.rss / 1e6:6.0f} MB  edit one line: {again.wall:5.1f} s = "
+          f"{100 * again.wall / full.wall:4.1f}% of full\n"
+          f"{'':<16} full / edit: {nodes}\n"
+          f"{'':<16} the edit made again: {again.made}", flush=True)
 
 
 def main() -> None:

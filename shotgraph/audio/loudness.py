@@ -62,7 +62,8 @@ class LoudnessMeter:
         self._partial = np.zeros(0)  # K-weighted channel-summed squares of the unfinished step
         self._steps: list[float] = []  # mean square (summed over channels) of every finished 100 ms step
 
-    def add(self, block: np.ndarray) -> None:
+    def add(self, block: np.ndarray) -> np.ndarray:
+        """Meter the block; returns its K-weighted power per sample (squares summed over channels)."""
         from scipy.signal import sosfilt
 
         x = np.asarray(block, dtype=np.float64)
@@ -71,29 +72,30 @@ class LoudnessMeter:
         if x.shape[1] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {x.shape[1]}")
         x, self._zi = sosfilt(self.sos, x, axis=0, zi=self._zi)
-        squares = np.concatenate([self._partial, sum(np.square(x[:, c]) for c in range(self.channels))])
+        power = sum(np.square(x[:, c]) for c in range(self.channels))
+        squares = np.concatenate([self._partial, power])
         whole = len(squares) // self.step * self.step
         if whole:
             self._steps.extend(squares[:whole].reshape(-1, self.step).mean(axis=1).tolist())
         self._partial = squares[whole:]
-
-    def window_powers(self) -> np.ndarray:
-        """Mean-square power of every complete 400 ms gating window."""
-        steps = np.asarray(self._steps)
-        if len(steps) < WINDOW_STEPS:
-            return np.zeros(0)
-        sums = np.convolve(steps, np.ones(WINDOW_STEPS), mode="valid")
-        return sums / WINDOW_STEPS
+        return power
 
     def integrated(self) -> float:
         """Gated integrated loudness in LUFS; -inf when nothing passes the absolute gate."""
-        powers = self.window_powers()
-        absolute = powers[powers > 10.0 ** ((ABSOLUTE_GATE_LUFS + 0.691) / 10.0)]
-        if not len(absolute):
-            return float("-inf")
-        relative_gate = power_to_lufs(float(absolute.mean())) + RELATIVE_GATE_LU
-        gated = absolute[absolute > 10.0 ** ((relative_gate + 0.691) / 10.0)]
-        return power_to_lufs(float(gated.mean()))
+        return gated_loudness(np.asarray(self._steps))
+
+
+def gated_loudness(steps: np.ndarray) -> float:
+    """Integrated loudness (LUFS) from the K-weighted mean-square power of consecutive 100 ms steps."""
+    if len(steps) < WINDOW_STEPS:
+        return float("-inf")
+    powers = np.convolve(steps, np.ones(WINDOW_STEPS), mode="valid") / WINDOW_STEPS  # the 400 ms windows
+    absolute = powers[powers > 10.0 ** ((ABSOLUTE_GATE_LUFS + 0.691) / 10.0)]
+    if not len(absolute):
+        return float("-inf")
+    relative_gate = power_to_lufs(float(absolute.mean())) + RELATIVE_GATE_LU
+    gated = absolute[absolute > 10.0 ** ((relative_gate + 0.691) / 10.0)]
+    return power_to_lufs(float(gated.mean()))
 
 
 @lru_cache(maxsize=1)
@@ -139,11 +141,10 @@ def _phase_taps() -> np.ndarray:
 def sample_peaks(x: np.ndarray, above: float | None = None) -> np.ndarray:
     """Per input sample n, the largest oversampled magnitude in [n, n+1) over all channels.
 
-    With `above`, only the samples whose peak could pass it, or could be the block's largest, are oversampled:
-    an inter-sample peak is at most `lift` (the largest sum of one phase's |taps|) times the largest sample within
-    the interpolator's reach, which in a mix rules out all but a few percent of samples. The others get their own
-    magnitude, at or below both their true peak and `above`; so the largest value, and every value over `above`,
-    are exact.
+    With `above`, only the samples whose peak could pass it are oversampled: an inter-sample peak is at most
+    `lift` (the largest sum of one phase's |taps|) times the largest sample within the interpolator's reach, which
+    in a mix rules out all but a few percent of samples. The others get their own magnitude, at or below both
+    their true peak and `above`; so every value over `above` is exact, and so is the largest if it passes `above`.
     """
     x = np.asarray(x)
     if x.ndim == 1:
@@ -154,20 +155,28 @@ def sample_peaks(x: np.ndarray, above: float | None = None) -> np.ndarray:
         for phase in range(1, OVERSAMPLE):
             np.maximum(peaks, y[phase::OVERSAMPLE], out=peaks)
         return peaks
-    from scipy.ndimage import maximum_filter1d
-
     taps = _phase_taps()
     lift = float(np.abs(taps).sum(axis=1).max()) * (1 + 1e-5)  # the margin covers float32 rounding
-    bound = maximum_filter1d(peaks, 2 * _REACH + 1, mode="constant") * lift
-    candidates = np.flatnonzero(bound > min(above, float(peaks.max(initial=0.0))))
+    candidates = np.flatnonzero(_window_max(peaks, _REACH) * lift > above)
     if len(candidates):
-        padded = np.pad(x.astype(np.float32), ((_REACH, _REACH), (0, 0)))
-        window = np.arange(2 * _REACH + 1)
-        for start in range(0, len(candidates), _CHUNK):
-            at = candidates[start: start + _CHUNK]
-            upsampled = np.matmul(taps, padded[at[:, None] + window])  # (n, phases, channels)
-            peaks[at] = np.maximum(peaks[at], np.abs(upsampled).max(axis=(1, 2)))
+        by_phase = np.ascontiguousarray(taps.T)
+        for c in range(x.shape[1]):
+            windows = np.lib.stride_tricks.sliding_window_view(np.pad(x[:, c].astype(np.float32), _REACH),
+                                                               2 * _REACH + 1)
+            for start in range(0, len(candidates), _CHUNK):
+                at = candidates[start: start + _CHUNK]
+                upsampled = windows[at] @ by_phase  # (n, phases): one matrix product for the lot
+                peaks[at] = np.maximum(peaks[at], np.abs(upsampled).max(axis=1))
     return peaks
+
+
+def _window_max(x: np.ndarray, reach: int) -> np.ndarray:
+    """max of x >= 0 over [n - reach, n + reach] (0 beyond the ends), by doubling spans: a few passes in all."""
+    width = 2 * reach + 1
+    out, span = np.pad(x, reach), 1
+    while 2 * span <= width:
+        out, span = np.maximum(out[:-span], out[span:]), 2 * span  # out[i]: max of the padded [i, i + span)
+    return np.maximum(out[:len(x)], out[width - span:]) if span < width else out
 
 
 class TruePeakMeter:

@@ -232,7 +232,10 @@ def render_film(
         else:
             picture_args = ["-c:v", "copy"]
         film = work / "film.mp4"
-        run_ffmpeg([*args, *maps, *picture_args, *AUDIO_CODEC_ARGS, "-t", f"{duration:.6f}",
+        # a mix already in AAC (the mix stage encodes it while mixing) is copied: encoding it here would be the
+        # cut's longest step, and would repeat on every edit
+        audio_args = ["-c:a", "copy"] if [s.codec for s in mix_info.of_kind("audio")] == ["aac"] else AUDIO_CODEC_ARGS
+        run_ffmpeg([*args, *maps, *picture_args, *audio_args, "-t", f"{duration:.6f}",
                     "-movflags", "+faststart", "-f", "mp4", "film.mp4"],
                    what=f"assembling {out.name}", cwd=work)
 

@@ -35,4 +35,6 @@ def segment_video_args(fps: int) -> list[str]:
     ]
 
 
-AUDIO_CODEC_ARGS = ["-c:a", "aac", "-b:a", "192k"]
+# the fast coder takes a third less time than the default (two-loop) one; at 192k its decoded true peak stays within
+# the mix's AAC headroom (graph.AAC_HEADROOM_DB)
+AUDIO_CODEC_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k"]

@@ -6,9 +6,13 @@ packets with a stream-copy to the null muxer.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
+import os
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from shotgraph.render.encoding import ffmpeg_exe
 log = logging.getLogger(__name__)
 
 STDERR_TAIL_LINES = 12  # lines of ffmpeg's stderr quoted in a RenderError
+PIPE_BYTES = 1 << 20  # input pipe of a `FfmpegPipe` (Linux's limit for an unprivileged process)
 
 
 def run_ffmpeg(args: list[str], *, what: str, cwd: Path | None = None) -> None:
@@ -31,6 +36,69 @@ def run_ffmpeg(args: list[str], *, what: str, cwd: Path | None = None) -> None:
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-STDERR_TAIL_LINES:]) or f"exit status {done.returncode}"
         raise RenderError(f"ffmpeg failed while {what}: {tail}")
+
+
+class FfmpegPipe:
+    """`ffmpeg <args>` reading its input from files handed to it piece by piece, for media still being made.
+
+    `close()` ends the input and waits, raising RenderError("ffmpeg failed while <what>: ...") on failure;
+    `kill()` stops ffmpeg at once, from any thread (a `send_file` in progress then fails), and `close()` after it
+    only tidies up.
+    """
+
+    def __init__(self, args: list[str], *, what: str):
+        self.what = what
+        command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *args]
+        log.debug("ffmpeg %s: %s", what, command)
+        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty ffmpeg can never block on it
+        try:
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                             stderr=self._stderr, bufsize=0)
+        except OSError as exc:
+            self._stderr.close()
+            raise RenderError(f"ffmpeg failed while {what}: cannot start {command[0]}: {exc}") from exc
+        self._killed = False
+        self._input = self._process.stdin.fileno()
+        if hasattr(fcntl, "F_SETPIPE_SZ"):  # 64 KiB last ffmpeg about a millisecond of audio; 1 MiB, some 20
+            try:
+                fcntl.fcntl(self._input, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:
+                pass
+
+    def send_file(self, fd: int, offset: int, count: int) -> None:
+        """Copy `count` bytes of the open file `fd`, from `offset`, to ffmpeg's input.
+
+        The kernel copies them (sendfile), holding no GIL, so a busy Python thread never leaves ffmpeg waiting.
+        """
+        try:
+            while count > 0:
+                try:
+                    sent = os.sendfile(self._input, fd, offset, count)
+                except OSError as exc:
+                    if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSOCK):  # no sendfile into a pipe
+                        raise
+                    sent = os.write(self._input, os.pread(fd, min(count, PIPE_BYTES), offset))
+                if sent == 0:
+                    raise RenderError(f"ffmpeg failed while {self.what}: its input file ended early")
+                offset, count = offset + sent, count - sent
+        except BrokenPipeError:
+            raise RenderError(f"ffmpeg failed while {self.what}: it stopped reading its input") from None
+
+    def kill(self) -> None:
+        self._killed = True
+        self._process.kill()
+
+    def close(self) -> None:
+        if self._stderr.closed:
+            return
+        self._process.stdin.close()
+        code = self._process.wait()
+        self._stderr.seek(0)
+        err = self._stderr.read().decode("utf-8", "replace")
+        self._stderr.close()
+        if code != 0 and not self._killed:
+            tail = "\n".join(err.strip().splitlines()[-STDERR_TAIL_LINES:]) or f"exit status {code}"
+            raise RenderError(f"ffmpeg failed while {self.what}: {tail}")
 
 
 def _ffmpeg_info(args: list[str]) -> str:
