@@ -75,6 +75,11 @@ def small_profile(tmp_path: Path, **output: object):
     return profile.model_copy(update={"output": profile.output.model_copy(update=settings)})
 
 
+def with_backends(profile, **stages: str):
+    """`profile` with some stages' backends swapped (a failing test backend registered under that name)."""
+    return profile.model_copy(update={"stages": profile.stages.model_copy(update=stages)})
+
+
 @pytest.fixture
 def script(tmp_path: Path) -> Path:
     path = tmp_path / "kettle.fountain"
@@ -294,8 +299,7 @@ def test_a_failed_shot_becomes_a_slate_and_the_exit_status_says_so(script: Path,
     from shotgraph.stages import video
 
     monkeypatch.setitem(video.VIDEO_BACKENDS, "flaky", f"{__name__}:FlakyVideo")
-    profile = small_profile(tmp_path)
-    profile = profile.model_copy(update={"stages": profile.stages.model_copy(update={"video": "flaky"})})
+    profile = with_backends(small_profile(tmp_path), video="flaky")
     report = Director(script, profile=profile, workdir=tmp_path / "work").make()
     assert list(report.failures) == ["sc002-sh01"]
     assert "CUDA out of memory (simulated)" in report.failures["sc002-sh01"]
@@ -365,8 +369,7 @@ def test_a_failure_is_not_carried_into_the_next_run(script: Path, tmp_path: Path
     from shotgraph.stages import video
 
     monkeypatch.setitem(video.VIDEO_BACKENDS, "once-flaky", f"{__name__}:OnceFlakyVideo")
-    profile = small_profile(tmp_path)
-    profile = profile.model_copy(update={"stages": profile.stages.model_copy(update={"video": "once-flaky"})})
+    profile = with_backends(small_profile(tmp_path), video="once-flaky")
     first = Director(script, profile=profile, workdir=tmp_path / "work").make()
     assert len(first.failures) == 1
     again = Director(script, profile=profile, workdir=tmp_path / "work").make()
@@ -392,8 +395,7 @@ def test_a_failed_line_keeps_its_time_and_subtitle_and_is_reported(script: Path,
     from shotgraph.audio import dialogue
 
     monkeypatch.setitem(dialogue.DIALOGUE_BACKENDS, "muted", f"{__name__}:MutedDialogue")
-    profile = small_profile(tmp_path)
-    profile = profile.model_copy(update={"stages": profile.stages.model_copy(update={"dialogue": "muted"})})
+    profile = with_backends(small_profile(tmp_path), dialogue="muted")
     report = Director(script, profile=profile, workdir=tmp_path / "work").make()
     assert list(report.failures) == ["sc001-e002"]
     assert "voice sample unreadable" in report.failures["sc001-e002"]
