@@ -29,14 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from feature import feature_script  # noqa: E402
 
-from shotgraph.render.ffmpeg import probe  # noqa: E402
+from shotgraph.media.ffmpeg import probe  # noqa: E402
 
 
 # Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren) and the
 # seconds spent in the graph's mix and cut nodes (wrapped before the graph is built).
 CHILD = """
 import functools, resource, sys, time
-import shotgraph.director.graph as graph
+import shotgraph.production.graph as graph
 from shotgraph.cli import app
 seconds = dict.fromkeys(("mix", "cut"), 0.0)
 def timed(name):

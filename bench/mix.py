@@ -22,7 +22,7 @@ from shotgraph.audio.mix import Placement, mix_film
 from shotgraph.audio.wav import write_wav
 from shotgraph.config import MixSettings, OutputSettings
 from shotgraph.director.plan import TransitionKind
-from shotgraph.render.encoding import AUDIO_CODEC_ARGS
+from shotgraph.media.encoding import AUDIO_CODEC_ARGS
 from shotgraph.render.timing import LinePlacement, SceneTiming, ShotTiming, Timing
 
 FPS = 24

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shotgraph.director.fountain import parse_fountain  # noqa: E402
-from shotgraph.director.fountain_writer import to_fountain  # noqa: E402
-from shotgraph.director.screenplay import Screenplay  # noqa: E402
+from shotgraph.director.screenplay.fountain import parse_fountain  # noqa: E402
+from shotgraph.director.screenplay.fountain_writer import to_fountain  # noqa: E402
+from shotgraph.director.screenplay.model import Screenplay  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GOAL_MS = 100.0

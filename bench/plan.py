@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from feature import feature_script  # noqa: E402
 
-from shotgraph.director.pages import estimate_pages  # noqa: E402
-from shotgraph.director.reader import parse_screenplay_text  # noqa: E402
+from shotgraph.director.screenplay.pages import estimate_pages  # noqa: E402
+from shotgraph.director.screenplay.reader import parse_screenplay_text  # noqa: E402
 from shotgraph.director.rules import plan_by_rules  # noqa: E402
 from shotgraph.director.validate import validate  # noqa: E402
 

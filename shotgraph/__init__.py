@@ -11,16 +11,16 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "read_screenplay": "shotgraph.director.reader",
-    "to_fountain": "shotgraph.director.fountain_writer",
-    "Screenplay": "shotgraph.director.screenplay",
+    "read_screenplay": "shotgraph.director.screenplay.reader",
+    "to_fountain": "shotgraph.director.screenplay.fountain_writer",
+    "Screenplay": "shotgraph.director.screenplay.model",
     "FilmPlan": "shotgraph.director.plan",
     "plan": "shotgraph.director.planning",
     "plan_with_outcome": "shotgraph.director.planning",
     "PlanOutcome": "shotgraph.director.planning",
     "validate": "shotgraph.director.validate",
     "load_plan": "shotgraph.director.validate",
-    "Director": "shotgraph.director.production",
+    "Director": "shotgraph.production.director",
     "load_profile": "shotgraph.config",
     "Profile": "shotgraph.config",
     "ShotgraphError": "shotgraph.errors",

@@ -56,7 +56,7 @@ def parse_command(
     to: str | None = typer.Option(None, "--to", metavar="FORMAT", help="convert the screenplay; FORMAT: fountain"),
 ) -> None:
     """Read a screenplay and show what shotgraph understood: scenes, characters, running time."""
-    from shotgraph.director.reader import read_screenplay
+    from shotgraph.director.screenplay.reader import read_screenplay
 
     # 1. Check the flags before reading anything
     if as_json and to:
@@ -71,7 +71,7 @@ def parse_command(
 
     # 3. Print what was asked for
     if to == "fountain":
-        from shotgraph.director.fountain_writer import to_fountain
+        from shotgraph.director.screenplay.fountain_writer import to_fountain
 
         text = to_fountain(screenplay)
         typer.echo(text, nl=not text.endswith("\n"))
@@ -82,7 +82,7 @@ def parse_command(
 
 
 def _screenplay_summary(screenplay: Any) -> str:
-    from shotgraph.director.pages import estimate_pages
+    from shotgraph.director.screenplay.pages import estimate_pages
 
     by = screenplay.title_page_value("Author") or screenplay.title_page_value("Authors")
     out = [f"{screenplay.title}" + (f" by {' '.join(by.split())}" if by else ""),
@@ -115,8 +115,8 @@ def plan_command(
 ) -> None:
     """Break the screenplay into scenes and shots; print the shot list."""
     from shotgraph.director.planning import plan_with_outcome
-    from shotgraph.director.production import default_workdir
-    from shotgraph.director.reader import read_screenplay
+    from shotgraph.production.director import default_workdir
+    from shotgraph.director.screenplay.reader import read_screenplay
     from shotgraph.director.validate import save_plan
 
     # 1. Settings: the profile's planner, overridden by the flags
@@ -213,7 +213,7 @@ def make(
     strict: bool = typer.Option(False, "--strict", help="stop at the first failed shot"),
 ) -> None:
     """Make the film: plan, cast, record, shoot, score, mix and cut, resuming any interrupted run."""
-    from shotgraph.director.production import Director
+    from shotgraph.production.director import Director
 
     _check_planner_flags(rules, llm, base_url)
     size = _resolution(resolution)
@@ -256,7 +256,7 @@ TARGET_HELP = "a script, its folder, or a work folder"
 
 def _open_store(target: Path) -> tuple[Path, Any]:
     """The work folder for `target` and its artifact store; an error if nothing was made there yet."""
-    from shotgraph.director.production import default_workdir
+    from shotgraph.production.director import default_workdir
     from shotgraph.store import ArtifactStore
 
     if target.is_file():
@@ -288,7 +288,7 @@ def cache_gc(target: Path = typer.Argument(Path("."), help=TARGET_HELP)) -> None
     """Remove every artifact that no film made in this work folder still uses."""
     import json
 
-    from shotgraph.director.production import interrupted_keys
+    from shotgraph.production.director import interrupted_keys
 
     workdir, store = _open_store(target)
     keep = interrupted_keys(workdir)  # an interrupted run resumes from what its checkpoint names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.model import (
     Action,
     Character,
     Dialogue,

@@ -15,8 +15,8 @@ from shotgraph.director.validate import load_plan
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPT = EXAMPLES / "last_ferry.fountain"
 
-pytest.importorskip("shotgraph.director.reader")
-from shotgraph.director.reader import read_screenplay  # noqa: E402
+pytest.importorskip("shotgraph.director.screenplay.reader")
+from shotgraph.director.screenplay.reader import read_screenplay  # noqa: E402
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from shotgraph.audio.wav import read_wav, wav_info
 from shotgraph.backend import load_backend
 from shotgraph.config import Profile
 from shotgraph.director.plan import CharacterPlan, Voice
-from shotgraph.director.screenplay import Dialogue, DialoguePart
+from shotgraph.director.screenplay.model import Dialogue, DialoguePart
 from shotgraph.errors import BackendError
 
 RATE = 24000

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shotgraph.director.fdx import parse_fdx
-from shotgraph.director.fountain import NO_HEADINGS_WARNING
-from shotgraph.director.screenplay import Action, Dialogue, Lyrics, PageBreak, Screenplay, Span, Transition
+from shotgraph.director.screenplay.fdx import parse_fdx
+from shotgraph.director.screenplay.fountain import NO_HEADINGS_WARNING
+from shotgraph.director.screenplay.model import Action, Dialogue, Lyrics, PageBreak, Screenplay, Span, Transition
 from shotgraph.errors import ScreenplayError
 
 FIXTURES = Path(__file__).parent / "fixtures"

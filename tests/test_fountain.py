@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shotgraph.director.fountain import NO_HEADINGS_WARNING, parse_emphasis, parse_fountain
-from shotgraph.director.fountain_writer import to_fountain
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.fountain import NO_HEADINGS_WARNING, parse_emphasis, parse_fountain
+from shotgraph.director.screenplay.fountain_writer import to_fountain
+from shotgraph.director.screenplay.model import (
     Action,
     Centered,
     Dialogue,

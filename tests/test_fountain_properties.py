@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from shotgraph.director.fountain import parse_fountain
-from shotgraph.director.fountain_writer import to_fountain
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.fountain import parse_fountain
+from shotgraph.director.screenplay.fountain_writer import to_fountain
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.errors import ScreenplayError
 
 from test_fountain import SPEC_SAMPLE, comparable

@@ -8,10 +8,10 @@ import pytest
 
 from fake_openai import FakeOpenAI, Reply, data_block, request_key, scene_answer
 from shotgraph.config import PlannerSettings
-from shotgraph.director.llm import plan_with_llm
-from shotgraph.director.prompts import SYSTEM_PROMPT, BibleAnswer, SceneAnswer
+from shotgraph.director.llm.planner import plan_with_llm
+from shotgraph.director.llm.prompts import SYSTEM_PROMPT, BibleAnswer, SceneAnswer
 from shotgraph.director.rules import plan_by_rules
-from shotgraph.director.screenplay import Action, Character, Dialogue, DialoguePart, Scene, SceneHeading, Screenplay
+from shotgraph.director.screenplay.model import Action, Character, Dialogue, DialoguePart, Scene, SceneHeading, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError
 

@@ -26,10 +26,10 @@ from shotgraph.audio.score import ProceduralScore
 from shotgraph.audio.wav import read_wav
 from shotgraph.characters.card import CharacterCard
 from shotgraph.config import CONFIG_DIR, load_profile
-from shotgraph.director.production import Director
+from shotgraph.production.director import Director
 from shotgraph.errors import StoreError
-from shotgraph.render.encoding import ffmpeg_exe
-from shotgraph.render.ffmpeg import count_frames, probe
+from shotgraph.media.encoding import ffmpeg_exe
+from shotgraph.media.ffmpeg import count_frames, probe
 from shotgraph.render.timeline import media_path
 from shotgraph.stages.camera import CameraMoveVideo
 from shotgraph.store import ArtifactStore
@@ -516,7 +516,7 @@ def test_a_full_output_disk_leaves_no_partial_file_beside_the_film(tmp_path: Pat
     out.mkdir()
     deliver = textwrap.dedent(f"""
         import errno, os, pathlib, resource, signal
-        from shotgraph.director.graph import _place
+        from shotgraph.production.graph import _place
 
         def other_disk(source, target):
             raise OSError(errno.EXDEV, "Invalid cross-device link")

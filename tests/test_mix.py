@@ -20,7 +20,7 @@ from shotgraph.audio.wav import WavWriter, read_wav, read_wav_blocks, wav_info, 
 from shotgraph.config import MixSettings, OutputSettings
 from shotgraph.director.plan import TransitionKind
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import AUDIO_CODEC_ARGS, ffmpeg_exe
+from shotgraph.media.encoding import AUDIO_CODEC_ARGS, ffmpeg_exe
 from shotgraph.render.timing import LinePlacement, SceneTiming, ShotTiming, Timing
 
 RATE = 48000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shotgraph.director.pages import estimate_pages
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.pages import estimate_pages
+from shotgraph.director.screenplay.model import (
     Action,
     Dialogue,
     DialoguePart,

@@ -25,12 +25,12 @@ from shotgraph.director.plan import (
     Voice,
 )
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import ffmpeg_exe
-from shotgraph.render.ffmpeg import count_frames, probe
+from shotgraph.media.encoding import ffmpeg_exe
+from shotgraph.media.ffmpeg import count_frames, probe
 from shotgraph.stages.camera import CameraMoveVideo, move_safe_margin
 from shotgraph.stages.keyframe import KEYFRAME_BACKENDS, KeyframeRequest
 from shotgraph.stages.lanczos import LanczosUpscale
-from shotgraph.stages.lettering import fit_lines, font, text_width
+from shotgraph.media.lettering import fit_lines, font, text_width
 from shotgraph.stages.slate import render_card
 from shotgraph.stages.storyboard import StoryboardKeyframe
 from shotgraph.stages.upscale import UPSCALE_BACKENDS, UpscaleRequest

@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
-from shotgraph.director import reader
-from shotgraph.director.reader import MAX_BYTES, parse_screenplay_text, read_screenplay
+from shotgraph.director.screenplay import reader
+from shotgraph.director.screenplay.reader import MAX_BYTES, parse_screenplay_text, read_screenplay
 from shotgraph.errors import ScreenplayError
 
 SCRIPT = "Title: Café\n\nINT. CAFÉ - NIGHT\n\nZoë waits.\n\nZOË\nEncore un café ?\n"
@@ -105,9 +105,9 @@ def test_fdx_goes_to_the_fdx_parser(tmp_path, monkeypatch):
     import types
 
     seen = []
-    fake = types.ModuleType("shotgraph.director.fdx")
+    fake = types.ModuleType("shotgraph.director.screenplay.fdx")
     fake.parse_fdx = lambda data, path: seen.append((data[:5], path)) or "parsed"
-    monkeypatch.setitem(sys.modules, "shotgraph.director.fdx", fake)
+    monkeypatch.setitem(sys.modules, "shotgraph.director.screenplay.fdx", fake)
     assert read_screenplay(write(tmp_path, b"<?xml version='1.0'?><FinalDraft/>", "s.txt")) == "parsed"
     assert read_screenplay(write(tmp_path, b"anything", "s.FDX")) == "parsed"
     assert [d for d, _ in seen] == [b"<?xml", b"anyth"]

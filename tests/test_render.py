@@ -11,12 +11,12 @@ from scipy.io import wavfile
 
 from shotgraph.config import OutputSettings
 from shotgraph.director.plan import FilmPlan, ScenePlan, Shot, ShotSize, TransitionKind
-from shotgraph.director.screenplay import Dialogue, Scene, SceneHeading, Screenplay
+from shotgraph.director.screenplay.model import Dialogue, Scene, SceneHeading, Screenplay
 from shotgraph.errors import RenderError
 from shotgraph.render.compositor import render_film
 from shotgraph.render.cut import compute_timing, transition_offsets
-from shotgraph.render.encoding import segment_video_args
-from shotgraph.render.ffmpeg import count_frames, escape_filter_value, probe, run_ffmpeg
+from shotgraph.media.encoding import segment_video_args
+from shotgraph.media.ffmpeg import count_frames, escape_filter_value, probe, run_ffmpeg
 from shotgraph.render.subtitles import (
     WORD_JOINER,
     Cue,
@@ -31,7 +31,7 @@ from shotgraph.render.subtitles import (
     write_vtt,
 )
 from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, track, write_otio
-from shotgraph.stages.lettering import font_file
+from shotgraph.media.lettering import font_file
 from shotgraph.store import ArtifactStore
 
 FPS = 24

@@ -6,8 +6,8 @@ import string
 import time
 from random import Random
 
-from shotgraph.director.fountain import parse_fountain
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.fountain import parse_fountain
+from shotgraph.director.screenplay.model import Screenplay
 
 
 def parse(text: str) -> Screenplay:

@@ -213,7 +213,7 @@ def _example_paths() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def examples():
-    reader = pytest.importorskip("shotgraph.director.reader")
+    reader = pytest.importorskip("shotgraph.director.screenplay.reader")
     paths = _example_paths()
     if not paths:
         pytest.skip("examples/*.fountain not written yet")
@@ -228,7 +228,7 @@ def test_examples_plan_valid_and_deterministic(examples):
 
 
 def test_examples_run_within_ten_percent_of_a_minute_per_page(examples):
-    pages = pytest.importorskip("shotgraph.director.pages")
+    pages = pytest.importorskip("shotgraph.director.screenplay.pages")
     for sp in examples:
         minutes = plan_by_rules(sp).estimated_seconds / 60
         estimate = pages.estimate_pages(sp)
@@ -238,7 +238,7 @@ def test_examples_run_within_ten_percent_of_a_minute_per_page(examples):
 def test_unbroken_speech_runs_about_two_minutes_a_page():
     """A minute a page is an average over action and dialogue. A page of nothing but speech holds 320 to 350
     words, and saying them at the speaking rate takes over two minutes: the plan follows the words, not the rule."""
-    pages = pytest.importorskip("shotgraph.director.pages")
+    pages = pytest.importorskip("shotgraph.director.screenplay.pages")
     speech = " ".join(["I remember the summer my father built the boat in the yard and nobody helped."] * 100)
     sp = screenplay(("INT. CHURCH - NIGHT", [line("OLD MAN", speech)]))
     minutes_per_page = plan_by_rules(sp).estimated_seconds / 60 / pages.estimate_pages(sp)
@@ -343,7 +343,7 @@ def test_camera_directions_in_action_frame_the_shot():
 
 
 def test_fdx_shot_paragraphs_are_read_as_camera_directions():
-    fdx = pytest.importorskip("shotgraph.director.fdx")
+    fdx = pytest.importorskip("shotgraph.director.screenplay.fdx")
     path = Path(__file__).parent / "fixtures" / "harbour.fdx"
     sp = fdx.parse_fdx(path.read_bytes(), str(path))
     plan = _planned(sp)

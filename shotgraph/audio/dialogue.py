@@ -8,7 +8,7 @@ from pathlib import Path
 
 from shotgraph.backend import Backend
 from shotgraph.director.plan import CharacterPlan
-from shotgraph.director.screenplay import Dialogue
+from shotgraph.director.screenplay.model import Dialogue
 
 
 @dataclass(frozen=True)

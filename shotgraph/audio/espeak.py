@@ -27,7 +27,7 @@ import numpy as np
 from shotgraph.audio.dialogue import DialogueBackend, DialogueRequest
 from shotgraph.audio.wav import resample, write_wav
 from shotgraph.director.plan import Voice
-from shotgraph.director.screenplay import Dialogue
+from shotgraph.director.screenplay.model import Dialogue
 from shotgraph.errors import BackendError
 
 log = logging.getLogger(__name__)

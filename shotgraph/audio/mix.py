@@ -436,7 +436,7 @@ class _Encoding:
     """
 
     def __init__(self, wav: Path, data_offset: int, out: Path, rate: int, args: list[str]):
-        from shotgraph.render.ffmpeg import FfmpegPipe
+        from shotgraph.media.ffmpeg import FfmpegPipe
 
         self._pipe = FfmpegPipe(["-f", "f32le", "-ar", str(rate), "-ac", str(CHANNELS), "-i", "pipe:0", *args,
                                  "-f", "mp4", str(out)], what=f"encoding the mix into {out.name}")

@@ -18,7 +18,7 @@ from PIL.PngImagePlugin import PngInfo
 from shotgraph.characters.look import LookBackend, LookRequest
 from shotgraph.characters.slots import preferred_slot
 from shotgraph.director.plan import CharacterPlan
-from shotgraph.stages.lettering import Box, draw_lines, fit_lines, font
+from shotgraph.media.lettering import Box, draw_lines, fit_lines, font
 
 RGB = tuple[int, int, int]
 

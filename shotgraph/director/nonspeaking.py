@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from shotgraph.director.lexicon import CAMERA_WORDS, DETERMINERS, NOT_SOUNDS
-from shotgraph.director.screenplay import Action, Character, Screenplay
+from shotgraph.director.screenplay.model import Action, Character, Screenplay
 
 # Caps words right before an age in brackets: "SAM (40s)", "AN OLD MAN (70s, stooped)", "DR. VOSS (mid-50s)".
 _INTRODUCED = re.compile(

@@ -11,7 +11,7 @@ from pathlib import Path
 from shotgraph.config import PlannerSettings
 from shotgraph.director.plan import FilmPlan
 from shotgraph.director.rules import plan_by_rules
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.director.validate import check
 
 
@@ -39,7 +39,7 @@ def plan(
 
     An LLM's answers are cached in `cache_dir` (no cache if not given), so planning again costs no calls. Each
     scene (or the character bible) that fell back to the rule-based director is logged as a warning on the
-    `shotgraph.director.llm` logger; `plan_with_outcome` returns that report with the call and token counts.
+    `shotgraph.director.llm.planner` logger; `plan_with_outcome` returns that report with the call and token counts.
     """
     return plan_with_outcome(screenplay, settings, cache_dir=cache_dir, style=style).plan
 
@@ -57,7 +57,7 @@ def plan_with_outcome(
         outcome = PlanOutcome(plan=plan_by_rules(screenplay, style=style), mode="rules")
         source = "rule-based plan"
     else:
-        from shotgraph.director.llm import plan_with_llm  # the openai client loads only when asked for
+        from shotgraph.director.llm.planner import plan_with_llm  # the openai client loads only when asked for
 
         result = plan_with_llm(screenplay, settings, cache_dir=Path(cache_dir) if cache_dir else None, style=style)
         outcome = PlanOutcome(

@@ -66,7 +66,7 @@ from shotgraph.director.plan import (
     TransitionKind,
     Voice,
 )
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.model import (
     Action,
     Character,
     Dialogue,

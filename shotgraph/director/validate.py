@@ -23,7 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan, TransitionKind
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.errors import PlanError
 
 SHOT_ID = re.compile(r"^(sc\d{3,})-sh\d{2,}$")

@@ -21,8 +21,8 @@ import opentimelineio as otio
 
 from shotgraph.config import OutputSettings
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import AUDIO_CODEC_ARGS, segment_video_args
-from shotgraph.render.ffmpeg import (
+from shotgraph.media.encoding import AUDIO_CODEC_ARGS, segment_video_args
+from shotgraph.media.ffmpeg import (
     count_frames,
     escape_concat_path,
     escape_ffmetadata,
@@ -32,7 +32,7 @@ from shotgraph.render.ffmpeg import (
 )
 from shotgraph.render.subtitles import burn_in_ass, mov_text_ass, read_srt
 from shotgraph.render.timeline import META, VIDEO_TRACK, media_path, track
-from shotgraph.stages.lettering import font_file
+from shotgraph.media.lettering import font_file
 from shotgraph.store import ArtifactStore, artifact_key
 
 

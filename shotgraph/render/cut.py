@@ -21,7 +21,7 @@ from pathlib import Path
 
 from shotgraph.config import OutputSettings
 from shotgraph.director.plan import FilmPlan, TransitionKind
-from shotgraph.director.screenplay import Dialogue, Screenplay
+from shotgraph.director.screenplay.model import Dialogue, Screenplay
 from shotgraph.errors import RenderError
 from shotgraph.render.timing import LinePlacement, SceneTiming, ShotTiming, Timing
 

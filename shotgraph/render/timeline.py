@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from shotgraph.director.plan import FilmPlan, TransitionKind
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.errors import RenderError
 from shotgraph.render.cut import transition_offsets
 from shotgraph.render.timing import Timing

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from shotgraph.director.plan import CameraMove
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import segment_video_args
-from shotgraph.render.ffmpeg import count_frames, run_ffmpeg
+from shotgraph.media.encoding import segment_video_args
+from shotgraph.media.ffmpeg import count_frames, run_ffmpeg
 from shotgraph.stages.video import VideoBackend, VideoRequest
 
 OVERSCAN = 0.15  # how much larger than the frame the keyframe is scaled, to leave room for the move

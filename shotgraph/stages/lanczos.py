@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import ffmpeg_exe, segment_video_args
-from shotgraph.render.ffmpeg import count_frames, run_ffmpeg
+from shotgraph.media.encoding import ffmpeg_exe, segment_video_args
+from shotgraph.media.ffmpeg import count_frames, run_ffmpeg
 from shotgraph.stages.upscale import UpscaleBackend, UpscaleRequest
 
 

@@ -9,9 +9,9 @@ from typing import Literal
 from PIL import Image, ImageDraw
 
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import segment_video_args
-from shotgraph.render.ffmpeg import count_frames, run_ffmpeg
-from shotgraph.stages.lettering import Box, draw_lines, fit_lines, font, line_height
+from shotgraph.media.encoding import segment_video_args
+from shotgraph.media.ffmpeg import count_frames, run_ffmpeg
+from shotgraph.media.lettering import Box, draw_lines, fit_lines, font, line_height
 
 SLATE_RED = (120, 18, 22)
 AMBER = (255, 184, 64)

@@ -22,7 +22,7 @@ from shotgraph.director.lexicon import location_is_inside
 from shotgraph.director.plan import CameraAngle, CharacterPlan, ScenePlan, Shot, ShotSize
 from shotgraph.stages.camera import move_safe_margin
 from shotgraph.stages.keyframe import KeyframeBackend, KeyframeRequest
-from shotgraph.stages.lettering import Box, draw_lines, fit_lines, font, line_height, text_width
+from shotgraph.media.lettering import Box, draw_lines, fit_lines, font, line_height, text_width
 
 # Multipliers applied to the drawn panel for the time of day (text is drawn after, untinted).
 LIGHT: dict[str, tuple[float, float, float]] = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shotgraph.errors import RenderError
-from shotgraph.render.encoding import ffmpeg_exe
+from shotgraph.media.encoding import ffmpeg_exe
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ cannot be written back; the parser never produces spans that need two star runs 
 
 from __future__ import annotations
 
-from shotgraph.director.fountain import is_heading, is_title_key, line_kind
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.fountain import is_heading, is_title_key, line_kind
+from shotgraph.director.screenplay.model import (
     Action,
     Centered,
     Dialogue,

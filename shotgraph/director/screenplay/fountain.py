@@ -33,8 +33,8 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from shotgraph.director.roster import build_characters
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.roster import build_characters
+from shotgraph.director.screenplay.model import (
     Action,
     Centered,
     Dialogue,

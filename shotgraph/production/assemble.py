@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shotgraph.director.plan import FilmPlan
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.render.compositor import chapters_from_markers, render_film
 from shotgraph.render.subtitles import dialogue_cues, srt_text, vtt_text
 from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, write_otio
@@ -18,8 +18,8 @@ from shotgraph.render.timing import Timing
 from shotgraph.store import artifact_key
 
 if TYPE_CHECKING:
-    from shotgraph.director.crew import Crew
-    from shotgraph.director.graph import CueSpan
+    from shotgraph.production.crew import Crew
+    from shotgraph.production.graph import CueSpan
 
 # 2: subtitles reach ffmpeg as ASS, escaped (earlier films mangled markup-like text)
 # 3: burned-in subtitles drawn in the bundled font (earlier films used whatever font the machine had, or none)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from shotgraph.director.fountain import parse_fountain
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.fountain import parse_fountain
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.errors import ScreenplayError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -44,7 +44,7 @@ def read_screenplay(path: str | Path) -> Screenplay:
     # 2. FDX goes to its own parser, as bytes: the XML declares its own encoding
     head = data.lstrip(codecs.BOM_UTF8)[:64].lstrip()
     if path.suffix.lower() == ".fdx" or head.startswith((b"<?xml", b"<FinalDraft")):
-        from shotgraph.director.fdx import parse_fdx
+        from shotgraph.director.screenplay.fdx import parse_fdx
 
         return parse_fdx(data, name)
 

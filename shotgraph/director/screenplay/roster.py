@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shotgraph.director.screenplay import Action, Character, Dialogue, Scene
+from shotgraph.director.screenplay.model import Action, Character, Dialogue, Scene
 
 # A sentence ends at . ! ? (and any closing quote or bracket) followed by whitespace, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")

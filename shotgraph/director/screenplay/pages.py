@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.model import (
     Action,
     Centered,
     Dialogue,

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from shotgraph.director.fountain import NO_HEADINGS_WARNING, parse_heading, split_cue
-from shotgraph.director.screenplay import (
+from shotgraph.director.screenplay.fountain import NO_HEADINGS_WARNING, parse_heading, split_cue
+from shotgraph.director.screenplay.model import (
     Action,
     Dialogue,
     DialoguePart,
@@ -447,7 +447,7 @@ def parse_fdx(data: bytes, path: str | Path) -> Screenplay:
             builder.warnings.append(f"{path}: script note {slot.notes[0]!r} is on a scene with no elements; left out")
 
     # 3. Scenes, cast and title page
-    from shotgraph.director.roster import build_characters
+    from shotgraph.director.screenplay.roster import build_characters
 
     scenes = builder.scenes if builder.scenes[0].elements else builder.scenes[1:]
     if not scenes:

@@ -21,8 +21,8 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from shotgraph.config import Profile, load_profile
-from shotgraph.director.crew import Crew, OutputPaths
-from shotgraph.director.graph import build_graph
+from shotgraph.production.crew import Crew, OutputPaths
+from shotgraph.production.graph import build_graph
 from shotgraph.errors import PlanError, ShotgraphError
 from shotgraph.render.timing import Timing
 from shotgraph.store import database_problem

@@ -44,7 +44,7 @@ from shotgraph.director.plan import (
     TransitionKind,
     Voice,
 )
-from shotgraph.director.prompts import (
+from shotgraph.director.llm.prompts import (
     PROMPT_VERSION,
     BibleAnswer,
     SceneAnswer,
@@ -55,7 +55,7 @@ from shotgraph.director.prompts import (
     schema_instruction,
 )
 from shotgraph.director.rules import breakdown, line_seconds, number_shots
-from shotgraph.director.screenplay import Dialogue, Scene, Screenplay
+from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError, PlanError
 

@@ -32,9 +32,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from typing_extensions import TypedDict
 
-from shotgraph.director.crew import Crew
+from shotgraph.production.crew import Crew
 from shotgraph.director.plan import FilmPlan
-from shotgraph.director.screenplay import Screenplay
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.errors import BackendError, ShotgraphError
 from shotgraph.render.timing import Timing
 from shotgraph.store import artifact_key
@@ -122,7 +122,7 @@ def _attempt(crew: Crew, failures: dict[str, str], work: Callable[[], T], *, sta
 
 
 def read(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
-    from shotgraph.director.reader import read_screenplay
+    from shotgraph.director.screenplay.reader import read_screenplay
 
     crew = runtime.context
     screenplay = read_screenplay(crew.script)
@@ -263,7 +263,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.stages.keyframe import KeyframeRequest
     from shotgraph.stages.slate import render_card
     from shotgraph.stages.upscale import UpscaleRequest
-    from shotgraph.render.encoding import segment_video_args
+    from shotgraph.media.encoding import segment_video_args
     from shotgraph.stages.video import VideoRequest
 
     crew = runtime.context
@@ -443,7 +443,7 @@ AAC_HEADROOM_DB = 1.5
 
 def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.audio.mix import MixResult, Placement, mix_film
-    from shotgraph.render.encoding import AUDIO_CODEC_ARGS
+    from shotgraph.media.encoding import AUDIO_CODEC_ARGS
 
     crew = runtime.context
     timing = _timing(state["timing"])
@@ -490,7 +490,7 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 
 def cut(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
-    from shotgraph.render.assemble import cut_film
+    from shotgraph.production.assemble import cut_film
 
     crew = runtime.context
     with crew.track("cut", 1) as advance:

@@ -1,0 +1,1 @@
+"""Reading screenplays: the `Screenplay` model, the Fountain and Final Draft readers, and the Fountain writer."""

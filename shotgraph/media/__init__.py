@@ -1,0 +1,1 @@
+"""Media tools the crew shares: running ffmpeg, the encoding settings, fonts and lettering."""
