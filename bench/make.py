@@ -36,11 +36,11 @@ from shotgraph.media.ffmpeg import probe  # noqa: E402
 # seconds spent in the graph's mix and cut nodes (wrapped before the graph is built).
 CHILD = """
 import functools, resource, sys, time
-import shotgraph.production.graph as graph
+from shotgraph.production import cutting, sound
 from shotgraph.cli import app
 seconds = dict.fromkeys(("mix", "cut"), 0.0)
-def timed(name):
-    node = getattr(graph, name)
+def timed(module, name):
+    node = getattr(module, name)
     @functools.wraps(node)
     def run(*args, **kwargs):
         start = time.perf_counter()
@@ -48,9 +48,9 @@ def timed(name):
             return node(*args, **kwargs)
         finally:
             seconds[name] += time.perf_counter() - start
-    setattr(graph, name, run)
-for name in seconds:
-    timed(name)
+    setattr(module, name, run)
+timed(sound, "mix")
+timed(cutting, "cut")
 try:
     app(sys.argv[1:], prog_name="shotgraph")
 except SystemExit as done:

@@ -516,7 +516,7 @@ def test_a_full_output_disk_leaves_no_partial_file_beside_the_film(tmp_path: Pat
     out.mkdir()
     deliver = textwrap.dedent(f"""
         import errno, os, pathlib, resource, signal
-        from shotgraph.production.graph import _place
+        from shotgraph.production.cutting import _place
 
         def other_disk(source, target):
             raise OSError(errno.EXDEV, "Invalid cross-device link")

@@ -19,7 +19,7 @@ from shotgraph.store import artifact_key
 
 if TYPE_CHECKING:
     from shotgraph.production.crew import Crew
-    from shotgraph.production.graph import CueSpan
+    from shotgraph.audio.cues import CueSpan
 
 # 2: subtitles reach ffmpeg as ASS, escaped (earlier films mangled markup-like text)
 # 3: burned-in subtitles drawn in the bundled font (earlier films used whatever font the machine had, or none)

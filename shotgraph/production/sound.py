@@ -1,0 +1,167 @@
+"""Sound: every dialogue line in its character's voice, the score and foley, and the mix."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from shotgraph.audio.cues import cue_spans
+from shotgraph.production.crew import Crew
+from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
+from shotgraph.production.work import attempt, file_identity, in_pool, silence
+from shotgraph.store import artifact_key
+
+log = logging.getLogger(__name__)
+
+
+# 4. record: every dialogue line, verbatim, in its character's voice --------------------------------------------
+
+
+def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.audio.dialogue import DialogueRequest
+    from shotgraph.audio.wav import wav_info
+    from shotgraph.characters.slots import cast_slots
+    from shotgraph.director.rules import line_seconds
+
+    crew = runtime.context
+    screenplay = screenplay_at(state["screenplay"])
+    film_plan = plan_at(state["plan"])
+    backend = crew.backend("dialogue")
+    slots = cast_slots(c.name for c in film_plan.characters)  # from names, not cast order: see characters.slots
+    by_name = {c.name: (slots[c.name], c) for c in film_plan.characters}
+    rate = crew.profile.output.sample_rate
+
+    failures: dict[str, str] = {}
+
+    def make(line: Any) -> tuple[str, tuple[str, float]]:
+        slot, character = by_name[line.character]
+        request = DialogueRequest(line, character, slot, rate)
+        # the words and how they are delivered; not where they sit in the file
+        words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
+        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": file_identity(
+            character.voice_sample), "voice_slot": slot, "sample_rate": rate})
+        path = attempt(
+            crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
+                                                             stage="dialogue", backend=backend.name),
+            stage="dialogue", backend=backend, item=line.id, label=f"line {line.id}",
+            instead="silent for its time, its subtitle kept",
+            stand_in=lambda: silence(crew, line_seconds(line), rate, "dialogue"))
+        frames, _, sample_rate = wav_info(path)
+        return line.id, (str(path), frames / sample_rate)
+
+    lines = list(screenplay.dialogue())
+    with crew.track("record", len(lines)) as advance:
+        recordings = in_pool(lines, make, advance)
+    return {"recordings": dict(recordings), "failures": {**state.get("failures", {}), **failures}}
+
+
+# 7. score: music per scene, ambience per scene, effects per shot ----------------------------------------------
+
+def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.audio.foley import AmbienceRequest, EffectsRequest
+    from shotgraph.audio.music import MusicRequest
+
+    crew = runtime.context
+    rate = crew.profile.output.sample_rate
+    film_plan = plan_at(state["plan"])
+    timing = timing_at(state["timing"])
+    music_backend, foley_backend = crew.backend("music"), crew.backend("foley")
+    jobs: list[tuple[str, str, Callable[[], tuple[Any, Callable[[Path], None], dict, int]]]] = []
+
+    for span in cue_spans(timing):
+        scene = film_plan.scene(span.scene_id)
+        seed = seed_of(scene.id)
+        music = MusicRequest(scene, span.rendered, rate, seed)
+        ambience = AmbienceRequest(scene, span.rendered, rate, seed)
+        jobs.append(("music", span.name, lambda music=music: (
+            music_backend, lambda tmp: music_backend.render(music, tmp),
+            {"cue": music.scene.music, "mood": music.scene.mood, "duration": music.duration, "rate": rate},
+            music.seed)))
+        jobs.append(("ambience", span.name, lambda ambience=ambience: (
+            foley_backend, lambda tmp: foley_backend.ambience(ambience, tmp),
+            {"ambience": ambience.scene.ambience, "duration": ambience.duration, "rate": rate}, ambience.seed)))
+    for shot in film_plan.shots:
+        seconds = timing.seconds(timing.shot(shot.id).frames)
+        effects = EffectsRequest(shot, film_plan.scene(shot.scene), seconds, rate, shot.seed)
+        jobs.append(("effects", shot.id, lambda effects=effects: (
+            foley_backend, lambda tmp: foley_backend.effects(effects, tmp),
+            {"cues": effects.shot.foley, "duration": effects.duration, "rate": rate}, effects.seed)))
+
+    failures: dict[str, str] = {}
+
+    def make(job: tuple[str, str, Callable[[], Any]]) -> tuple[str, str, str]:
+        kind, item, describe = job
+        backend, write, params, seed = describe()
+        key = crew.key(backend, {"kind": kind, **params}, seed=seed)
+        stage = "music" if kind == "music" else "foley"
+        path = attempt(crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", write, stage=stage,
+                                                                        backend=backend.name),
+                       stage=stage, backend=backend, item=f"{kind} {item}", instead="silent for its time",
+                       stand_in=lambda: silence(crew, params["duration"], rate, stage))
+        return kind, item, str(path)
+
+    results: dict[str, dict[str, str]] = {"music": {}, "ambience": {}, "effects": {}}
+    with crew.track("score", len(jobs)) as advance:
+        for kind, item, path in in_pool(jobs, make, advance):
+            results[kind][item] = path
+    return {**results, "failures": {**state.get("failures", {}), **failures}}  # type: ignore[return-value]
+
+
+# 8. mix: stems and a loudness-normalised stereo mix ----------------------------------------------------------
+
+
+MIX_STEMS = {"mix": ".m4a", "dialogue": ".wav", "music": ".wav", "effects": ".wav"}  # the mix is AAC for the cut
+# measured: with the default coder a limited mix at -1.1 dBTP decoded from 192k AAC at +0.1 dBTP; with the fast
+# coder (AUDIO_CODEC_ARGS) the decoded true peak was at most 0.46 dB over the mix (both examples, a 16-minute film)
+AAC_HEADROOM_DB = 1.5
+
+
+def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    from shotgraph.audio.mix import MixResult, Placement, mix_film
+    from shotgraph.media.encoding import AUDIO_CODEC_ARGS
+
+    crew = runtime.context
+    timing = timing_at(state["timing"])
+    spans = cue_spans(timing)
+    music = [Placement(Path(state["music"][span.name]), span.start, seconds=span.seconds, fade=span.fade)
+             for span in spans]
+    effects = [Placement(Path(state["ambience"][span.name]), span.start, seconds=span.seconds, fade=span.fade)
+               for span in spans]
+    effects += [Placement(Path(p), timing.seconds(timing.shot(shot).start_frame)) for shot, p in state["effects"].items()]
+    settings = {"mix": crew.profile.mix.model_dump(), "output": crew.profile.output.model_dump(
+        include={"sample_rate", "loudness_lufs", "true_peak_dbtp"})}
+    inputs = [key_of(state["timing"])] + sorted(key_of(p.path) for p in music + effects)
+    key = artifact_key({"stage": "mix", "version": "3", "settings": settings, "headroom": AAC_HEADROOM_DB,
+                        "codec": AUDIO_CODEC_ARGS, "cues": [(c.start, c.seconds, c.fade) for c in spans]}, inputs)
+    stem_keys = {stem: artifact_key({"stage": "mix", "stem": stem}, [key]) for stem in MIX_STEMS}
+
+    # The AAC encode overshoots inter-sample peaks; mixing below the ceiling keeps the delivered film under it.
+    ceiling = crew.profile.output.true_peak_dbtp - AAC_HEADROOM_DB
+    output = crew.profile.output.model_copy(update={"true_peak_dbtp": ceiling})
+    with crew.track("mix", 1) as advance, tempfile.TemporaryDirectory(dir=crew.workdir) as scratch:
+        mixed: list[MixResult] = []
+
+        def stem_file(stem: str, tmp: Path) -> None:
+            # The first stem not in the store mixes them all, once. Each stem is stored under its own key, so a
+            # run stopped between two stores reuses those stored and stores only the rest (the mix is
+            # deterministic: they match). The mix is encoded for the cut while it is being written, on the
+            # other core, so the cut only copies it.
+            if not mixed:
+                mixed.append(mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix,
+                                      encode=AUDIO_CODEC_ARGS))
+                log.info("mix: %.1f LUFS integrated, %.1f dBTP true peak", mixed[0].integrated_lufs,
+                         mixed[0].true_peak_dbtp)
+            shutil.move(mixed[0].encoded if stem == "mix" else getattr(mixed[0], stem), tmp)
+
+        paths = {stem: str(crew.store.fetch_or_make(stem_key, MIX_STEMS[stem],
+                                                    lambda tmp, stem=stem: stem_file(stem, tmp),
+                                                    stage="mix", backend="numpy"))
+                 for stem, stem_key in stem_keys.items()}
+        advance()
+    return {"mix": paths}
