@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shotgraph.audio.foley import FOLEY_BACKENDS, AmbienceRequest, EffectsRequest
-from shotgraph.audio.procedural_foley import EFFECTS
+from shotgraph.audio.foley_effects import EFFECTS
 from shotgraph.audio.wav import read_wav
 from shotgraph.backend import load_backend
 from shotgraph.config import Profile
