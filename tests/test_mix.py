@@ -160,7 +160,7 @@ def test_the_mix_is_encoded_while_it_is_written(tmp_path):
 def test_a_pass_done_again_keeps_only_the_last_encoding(tmp_path, caplog, monkeypatch):
     """Without the limiter model the first pass misses the target by far: its encoder is stopped, not kept."""
     caplog.set_level(logging.DEBUG, logger="shotgraph.audio.mix")
-    monkeypatch.setattr(mix_module._LimiterModel, "gain_db", lambda self, target, gain, ceiling: gain)
+    monkeypatch.setattr(mix_module.LimiterModel, "gain_db", lambda self, target, gain, ceiling: gain)
     _, result = _mix(tmp_path, lufs=-9.0, encode=AUDIO_CODEC_ARGS)
     assert _passes(caplog) > 1
     first = float(re.search(r"mix pass 1: [^,]*, (-?[\d.]+) LUFS", caplog.text).group(1))

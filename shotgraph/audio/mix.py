@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from shotgraph.audio.loudness import STEP_S, LoudnessMeter, gated_loudness, sample_peaks
+from shotgraph.audio.limiter import LIMITER_HOLD_S, LIMITER_MARGIN_DB, LIMITER_RAMP_S, LimiterModel, amplitude, limit_gain
+from shotgraph.audio.live_encoding import CHANNELS, LiveEncoding
+from shotgraph.audio.loudness import LoudnessMeter, sample_peaks
 from shotgraph.audio.wav import WavLayout, WavWriter, read_frames, read_wav, resample, wav_layout, write_wav
 from shotgraph.config import MixSettings, OutputSettings
 from shotgraph.errors import RenderError
@@ -37,7 +38,6 @@ from shotgraph.render.timing import Timing
 log = logging.getLogger(__name__)
 
 BLOCK_S = 10.0  # seconds per processing block: ~4 MB per stereo stem block at 48 kHz
-CHANNELS = 2
 
 # sidechain: music ducks while the dialogue stem is above the threshold
 DUCK_THRESHOLD_DB = -50.0  # RMS of a 10 ms hop of the dialogue stem, dBFS
@@ -47,13 +47,8 @@ DUCK_HOLD_S = 0.20  # bridges the gaps between words so music does not pump insi
 DUCK_RELEASE_S = 0.30
 HOP_S = 0.01
 
-# limiter: the gain reaches its floor before a peak and comes back after it
-LIMITER_MARGIN_DB = 0.1  # under the ceiling, for the smoothing between measured points
-LIMITER_RAMP_S = 0.005  # each of two cascaded moving averages: an S-shaped 10 ms attack and release
-LIMITER_HOLD_S = 0.03
 LOUDNESS_TOLERANCE_LU = 0.1  # pass 2 is repeated (at most MAX_PASSES times) until the mix is this close
 MAX_PASSES = 4
-MODEL_ITERATIONS = 8  # of the limiter model's gain search: each closes most of the gap that is left
 
 
 @dataclass(frozen=True)
@@ -105,10 +100,6 @@ class _Clip:
         return np.sin(0.5 * np.pi * ramp).astype(np.float32)[:, None]
 
 
-def _db(value: float) -> float:
-    return 10.0 ** (value / 20.0)
-
-
 class _Track:
     """Clips of one stem, sorted by start, rendered for any range of the timeline."""
 
@@ -134,7 +125,7 @@ class _Track:
                 raise RenderError(f"mix: {name} clip {p.path} is {layout.frames / rate:.3f} s long; "
                                   f"asked to play {p.seconds:.3f} s of it")
             fade = min(int(round(p.fade * rate)), frames // 2)
-            clips.append(_Clip(path, layout, int(round(p.start * rate)), _db(gain_db + p.gain_db), frames, fade))
+            clips.append(_Clip(path, layout, int(round(p.start * rate)), amplitude(gain_db + p.gain_db), frames, fade))
         self.clips = sorted(clips, key=lambda c: c.start)
 
     def render(self, start: int, frames: int) -> np.ndarray:
@@ -164,7 +155,7 @@ class _Ducker:
         self.release = math.exp(-hop_s / DUCK_RELEASE_S)
         self.hold_hops = int(round(DUCK_HOLD_S / hop_s))
         self.lookahead = int(round(DUCK_LOOKAHEAD_S * rate))
-        self.threshold = _db(DUCK_THRESHOLD_DB) ** 2
+        self.threshold = amplitude(DUCK_THRESHOLD_DB) ** 2
         self.duck_db = duck_db
         self._envelope = 0.0
         self._last_active = -self.hold_hops  # hop of the latest word, counted from the next block's first hop
@@ -199,67 +190,6 @@ class _Ducker:
         return gain
 
 
-def _limit(peaks: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
-    """Per-sample gain <= 1 that keeps oversampled `peaks` (from `sample_peaks`) under `ceiling` (linear).
-
-    A forward-looking minimum over the ramp length (plus a hold behind) followed by two moving averages: each
-    averaged value only mixes minima that already include the peak, so the gain is at its floor on the peak.
-    """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
-    ramp = 2 * max(1, int(LIMITER_RAMP_S * rate) // 2) + 1  # odd
-    hold = int(LIMITER_HOLD_S * rate)
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks.astype(np.float64), 1e-12))
-    ahead = 2 * (ramp - 1)  # window [n - hold, n + ahead]
-    size = hold + ahead + 1
-    floor = minimum_filter1d(needed, size, origin=hold - size // 2, mode="nearest")
-    trailing = (ramp - 1) // 2  # window [n - ramp + 1, n]
-    for _ in range(2):
-        floor = uniform_filter1d(floor, ramp, origin=trailing, mode="nearest")
-    return np.minimum(floor, 1.0)
-
-
-class _LimiterModel:
-    """The premix 10 ms at a time (K-weighted power, largest sample), to foresee what the limiter will take.
-
-    Pass 2 must measure the limited mix to know its loudness, so a gain that ignores the limiter misses the
-    target wherever the limiter works hard, and each pass 2 after it only closes part of the gap. Modelled hop
-    by hop (the limiter holds each hop's largest sample under the ceiling, over the hops it reaches), the first
-    pass 2 lands within the tolerance on both examples, a 16-minute film and mixes limited by 12 dB.
-    """
-
-    def __init__(self, hop: int, rate: int):
-        self.hop = hop
-        self.reach_behind = math.ceil(LIMITER_HOLD_S * rate / hop)
-        self.reach_ahead = math.ceil(2 * LIMITER_RAMP_S * rate / hop)
-        self.hops_per_step = max(1, round(STEP_S * rate / hop))
-        self._power: list[np.ndarray] = []
-        self._peak: list[np.ndarray] = []
-
-    def add(self, power: np.ndarray, premix: np.ndarray) -> None:
-        whole = len(power) // self.hop * self.hop  # a partial hop at the film's end is a few ms: left out
-        self._power.append(power[:whole].reshape(-1, self.hop).mean(axis=1))
-        self._peak.append(np.abs(premix[:whole]).reshape(-1, self.hop * premix.shape[1]).max(axis=1))
-
-    def gain_db(self, target_lufs: float, gain_db: float, ceiling: float) -> float:
-        """The master gain whose limited mix the model puts at `target_lufs`, from the unlimited `gain_db`."""
-        from scipy.ndimage import minimum_filter1d
-
-        power, peak = np.concatenate(self._power), np.concatenate(self._peak)
-        size = self.reach_behind + self.reach_ahead + 1
-        steps = len(power) // self.hops_per_step
-        for _ in range(MODEL_ITERATIONS):
-            gain = _db(gain_db)
-            floor = np.minimum(1.0, ceiling / np.maximum(gain * peak, 1e-12))
-            floor = minimum_filter1d(floor, size, origin=self.reach_behind - size // 2, mode="nearest")
-            limited = power * (gain * floor) ** 2
-            loudness = gated_loudness(limited[: steps * self.hops_per_step].reshape(steps, -1).mean(axis=1))
-            if math.isinf(loudness) or abs(target_lufs - loudness) < 0.01:
-                break
-            gain_db += target_lufs - loudness
-        return gain_db
-
-
 def _fade_out(start: int, frames: int, fade_from: int, total: int) -> np.ndarray:
     """Gains of samples [start, start + frames): 1 before `fade_from`, then a raised cosine down to 0 at `total`."""
     at = np.arange(start, start + frames, dtype=np.float64)
@@ -268,7 +198,7 @@ def _fade_out(start: int, frames: int, fade_from: int, total: int) -> np.ndarray
 
 
 def _write_and_meter(blocks: tuple[np.ndarray, ...], writers: list[WavWriter], premix: LoudnessMeter,
-                model: _LimiterModel) -> None:
+                model: LimiterModel) -> None:
     """Pass 1's second half of a block: write each stem, meter their sum and note it for the limiter model."""
     for writer, samples in zip(writers, blocks):
         writer.write(samples)
@@ -316,7 +246,7 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
     # 2. Pass 1: stems, ducking, loudness of their sum
     fade_from = total - round(timing.ending_frames / timing.fps * rate) if timing.ending_frames else total
     premix = LoudnessMeter(rate, CHANNELS)
-    model = _LimiterModel(ducker.hop, rate)
+    model = LimiterModel(ducker.hop, rate)
     writers = [WavWriter(paths[name], rate, CHANNELS) for name in ("dialogue", "music", "effects")]
     # each block is written and metered on another thread (the other core) while the next is made; one in flight
     try:
@@ -347,16 +277,16 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
         log.warning("mix: the film is silent (below %.0f LUFS); no gain applied", -70.0)
         gain_db = 0.0
     else:
-        gain_db = model.gain_db(output.loudness_lufs, output.loudness_lufs - loudness, _db(ceiling_db))
+        gain_db = model.gain_db(output.loudness_lufs, output.loudness_lufs - loudness, amplitude(ceiling_db))
 
     # 4. Pass 2: gain, limiter, the mix; repeated while limiting pulls the loudness off target
-    encoding: _Encoding | None = None
+    encoding: LiveEncoding | None = None
     try:
         for attempt in range(1, MAX_PASSES + 1):
             if encoding is not None:
                 encoding.stop()  # that pass is redone
-            measured, peak, limited, encoding = _write_mix(paths["mix"], stems, total, rate, block, _db(gain_db),
-                                                           _db(ceiling_db), encode, encoded)
+            measured, peak, limited, encoding = _write_mix(paths["mix"], stems, total, rate, block, amplitude(gain_db),
+                                                           amplitude(ceiling_db), encode, encoded)
             off = output.loudness_lufs - measured
             too_loud = peak - output.true_peak_dbtp
             log.debug("mix pass %d: gain %.2f dB, %.2f LUFS, %.2f dBTP, limiter %.2f dB", attempt, gain_db, measured,
@@ -383,7 +313,7 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
 
 def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate: int, block: int, gain: float,
                ceiling: float, encode: list[str] | None, encoded: Path | None
-               ) -> tuple[float, float, float, _Encoding | None]:
+               ) -> tuple[float, float, float, LiveEncoding | None]:
     """One pass 2: returns the mix's integrated loudness, true peak (dBTP), deepest limiting (dB) and, with
     `encode`, its encoding into `encoded`, still running.
 
@@ -399,7 +329,7 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
     try:
         with WavWriter(path, rate, CHANNELS) as writer:
             if encode is not None:
-                encoding = _Encoding(path, writer.data_offset, encoded, rate, encode)
+                encoding = LiveEncoding(path, writer.data_offset, encoded, rate, encode)
             for start in range(0, total, block):
                 frames = min(block, total - start)
                 middle = slice(context, context + frames)
@@ -408,7 +338,7 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
                 # higher, the block's largest sample (a true peak below that is not the film's)
                 peaks = sample_peaks(x, above=min(ceiling, max(peak, _largest(x[middle]))))
                 if float(peaks.max()) > ceiling:
-                    g = _limit(peaks, ceiling, rate)
+                    g = limit_gain(peaks, ceiling, rate)
                     deepest = min(deepest, float(g[middle].min()))
                     x *= g[:, None]
                     peaks = sample_peaks(x, above=max(peak, _largest(x[middle])))
@@ -426,67 +356,3 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
         raise
     peak_db = 20.0 * math.log10(peak) if peak > 0 else float("-inf")
     return loudness.integrated(), peak_db, max(0.0, -20.0 * math.log10(deepest)), encoding
-
-
-class _Encoding:
-    """One pass 2's mix encoded by ffmpeg while the pass writes it: a thread hands it the WAV's samples as they land.
-
-    The encoder works on the other core. The WAV on disk is the buffer between them, so whichever is faster,
-    memory holds no more than a block; a pass that is redone just stops its encoder.
-    """
-
-    def __init__(self, wav: Path, data_offset: int, out: Path, rate: int, args: list[str]):
-        from shotgraph.media.ffmpeg import FfmpegPipe
-
-        self._pipe = FfmpegPipe(["-f", "f32le", "-ar", str(rate), "-ac", str(CHANNELS), "-i", "pipe:0", *args,
-                                 "-f", "mp4", str(out)], what=f"encoding the mix into {out.name}")
-        self._wav = wav
-        self._sent = data_offset
-        self._end = data_offset  # samples are on disk up to this byte
-        self._complete = False  # the pass has written its last block
-        self._stopped = False
-        self._failure: Exception | None = None
-        self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self._feed, name="mix-encoder", daemon=True)
-        self._thread.start()
-
-    def written(self, end: int | None) -> None:
-        """The WAV holds samples up to byte `end`; None: the pass is complete."""
-        with self._changed:
-            if end is None:
-                self._complete = True
-            else:
-                self._end = end
-            self._changed.notify()
-
-    def _feed(self) -> None:
-        try:
-            with open(self._wav, "rb") as wav:
-                while True:
-                    with self._changed:
-                        self._changed.wait_for(lambda: self._end > self._sent or self._complete or self._stopped)
-                        end, complete = self._end, self._complete
-                    if self._stopped:
-                        return
-                    self._pipe.send_file(wav.fileno(), self._sent, end - self._sent)
-                    self._sent = end
-                    if complete:
-                        return
-        except Exception as exc:  # handed to finish(), on the mixing thread
-            self._failure = exc
-
-    def finish(self) -> None:
-        """Wait for the encoder to take the rest and write its file; RenderError if it failed."""
-        self.written(None)
-        self._thread.join()
-        self._pipe.close()  # ffmpeg's own message first: a failed feed is most often ffmpeg failing
-        if self._failure is not None:
-            raise self._failure
-
-    def stop(self) -> None:
-        with self._changed:
-            self._stopped = True
-            self._changed.notify()
-        self._pipe.kill()
-        self._thread.join()
-        self._pipe.close()

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import signal
 
 from shotgraph.audio.music import MusicBackend, MusicRequest
+from shotgraph.audio.score_voices import Stereo, bass, drone, pad, piano, pluck, strings, tick
 from shotgraph.director.plan import MusicCue
 from shotgraph.errors import BackendError
 
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 SYNTH_VERSION = "2"  # 2: no edge fades; the mix fades each cue where it cuts it
 PEAK_DBFS = -3.0
 
-Stereo = np.ndarray  # float32, shape (2, frames)
 
 
 # --- harmony ---------------------------------------------------------------------------------------------------
@@ -120,138 +120,18 @@ class ScoreSketch:
     beat_s: float
 
 
-# --- synthesis voices --------------------------------------------------------------------------------------------
-
-
-def _hz(midi: float) -> float:
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
-
-
-def _saw(freq: float, n: int, sr: int, phase: float = 0.0, vibrato: float = 0.0) -> np.ndarray:
-    """Band-limited (polyBLEP) sawtooth."""
-    dt = freq / sr
-    if vibrato:
-        inc = dt * (1.0 + vibrato * np.sin(2 * np.pi * 5.2 * np.arange(n) / sr))
-        t = (phase + np.cumsum(inc)) % 1.0
-    else:
-        t = (phase + dt * np.arange(n)) % 1.0
-    y = 2.0 * t - 1.0
-    lo = t < dt
-    x = t[lo] / dt
-    y[lo] -= x + x - x * x - 1.0
-    hi = t > 1.0 - dt
-    x = (t[hi] - 1.0) / dt
-    y[hi] -= x * x + x + x + 1.0
-    return y
-
-
-def _envelope(n: int, tail: int, sr: int, attack: float, release: float) -> np.ndarray:
-    """Raised-cosine attack over `attack` s, sustain to `n`, then a cosine release over `tail` frames."""
-    env = np.ones(n + tail)
-    a = max(1, min(int(attack * sr), n))
-    env[:a] = 0.5 - 0.5 * np.cos(np.pi * np.arange(a) / a)
-    if tail:
-        env[n:] = 0.5 + 0.5 * np.cos(np.pi * np.arange(tail) / tail)
-    return env
-
-
-def _lowpass(x: np.ndarray, cutoff: float, sr: int, order: int = 2) -> np.ndarray:
-    sos = signal.butter(order, min(cutoff, 0.45 * sr), fs=sr, output="sos")
-    return signal.sosfilt(sos, x, axis=-1)
-
-
-def _pad(midi: int, n: int, sr: int, brightness: float) -> Stereo:
-    tail = int(0.9 * sr)
-    f = _hz(midi)
-    left = _saw(f * 2 ** (-7 / 1200), n + tail, sr, 0.1) + 0.6 * np.sin(2 * np.pi * f * np.arange(n + tail) / sr)
-    right = _saw(f * 2 ** (7 / 1200), n + tail, sr, 0.6) + 0.6 * np.sin(2 * np.pi * f * np.arange(n + tail) / sr)
-    out = _lowpass(np.stack([left, right]), 900 * brightness + 2 * f, sr)
-    return out * _envelope(n, tail, sr, attack=min(0.8, 0.4 * n / sr), release=0.9) * 0.5
-
-
-def _strings(midi: int, n: int, sr: int, brightness: float) -> Stereo:
-    tail = int(0.7 * sr)
-    f = _hz(midi)
-    saws = [_saw(f * 2 ** (c / 1200), n + tail, sr, p, vibrato=0.002) for c, p in ((-9, 0.0), (0, 0.37), (9, 0.71))]
-    out = _lowpass(np.stack([saws[0] + 0.5 * saws[1], saws[2] + 0.5 * saws[1]]), 2200 * brightness + 2 * f, sr)
-    return out * _envelope(n, tail, sr, attack=min(0.5, 0.35 * n / sr), release=0.7) * 0.4
-
-
-def _decaying_harmonics(midi: int, n: int, sr: int, decay: float, partials: int, pan: float) -> Stereo:
-    f = _hz(midi)
-    m = n + int(min(3.0, 3.5 / decay) * sr)
-    t = np.arange(m) / sr
-    y = np.zeros(m)
-    for k in range(1, partials + 1):
-        fk = f * k * (1 + 0.0004 * k * k)  # slight stiffness, as a struck string
-        if fk > 0.45 * sr:
-            break
-        y += np.sin(2 * np.pi * fk * t) * np.exp(-t * decay * k**0.7) / k**1.4
-    env = _envelope(n, m - n, sr, attack=0.003, release=0.0)
-    env[n:] = np.exp(-np.arange(m - n) / (0.08 * sr))  # damper when the key is released
-    y *= env
-    return np.stack([y * (1 - pan), y * (1 + pan)]) * 0.5
-
-
-def _piano(midi: int, n: int, sr: int, brightness: float) -> Stereo:
-    return _decaying_harmonics(midi, n, sr, decay=1.6, partials=8, pan=0.25 * ((midi % 12) / 6 - 1))
-
-
-def _pluck(midi: int, n: int, sr: int, brightness: float) -> Stereo:
-    return _decaying_harmonics(midi, n, sr, decay=4.0, partials=6, pan=0.3 * ((midi % 7) / 3.5 - 1))
-
-
-def _bass(midi: int, n: int, sr: int, brightness: float) -> Stereo:
-    tail = int(0.12 * sr)
-    f = _hz(midi)
-    t = np.arange(n + tail) / sr
-    y = np.sin(2 * np.pi * f * t) + 0.25 * np.sin(4 * np.pi * f * t) + 0.08 * np.sin(6 * np.pi * f * t)
-    y *= _envelope(n, tail, sr, attack=0.012, release=0.12) * np.exp(-t * 0.6)
-    return np.stack([y, y]) * 0.6
-
-
-def _tick(accent: int, n: int, sr: int, brightness: float) -> Stereo:
-    """A percussive tick: band-passed noise, plus a low thump on accented beats. `accent` plays the pitch's part."""
-    m = int(0.25 * sr)
-    rng = np.random.default_rng(1000 + accent)
-    t = np.arange(m) / sr
-    noise = signal.sosfilt(signal.butter(2, (3500, 9000), btype="band", fs=sr, output="sos"), rng.standard_normal(m))
-    y = noise * np.exp(-t / 0.025) * (1.0 if accent else 0.6)
-    if accent:
-        y += 1.4 * np.sin(2 * np.pi * (55 * t + 60 * 0.03 * (1 - np.exp(-t / 0.03)))) * np.exp(-t / 0.12)
-    return np.stack([y, y]) * 1.2
-
-
-def _drone(tonic_midi: int, n: int, sr: int, brightness: float) -> Stereo:
-    """Low fifths that breathe slowly over the whole cue.
-
-    One swell period is synthesised with every partial tuned to a whole number of cycles in it, then tiled:
-    seamless, and cheap however long the scene.
-    """
-    period = int(round(sr / 0.07))
-    t = np.arange(period, dtype=np.float64) / sr
-    loop = np.zeros((2, period))
-    for interval, gain in ((0, 1.0), (7, 0.6), (12, 0.35)):
-        for ch, detune, phase in ((0, 0.999, 0.0), (1, 1.001, 0.5)):
-            cycles = round(_hz(tonic_midi + interval) * detune * period / sr)
-            loop[ch] += gain * np.sin(2 * np.pi * cycles * t * sr / period + phase)
-    loop *= 0.75 - 0.25 * np.cos(2 * np.pi * t * sr / period)
-    reps = -(-n // period)
-    return np.tile((loop * 0.35).astype(np.float32), reps)[:, :n]
-
-
 # Instrument names a cue may carry, mapped to (role, voice). First matching word wins; unknown names play as pads.
 Voice = Callable[[int, int, int, float], Stereo]
 INSTRUMENTS: dict[str, tuple[str, Voice]] = {
-    "pad": ("chords", _pad), "synth": ("chords", _pad), "organ": ("chords", _pad), "choir": ("chords", _pad),
-    "string": ("chords", _strings), "violin": ("chords", _strings), "cello": ("chords", _strings),
-    "orchestra": ("chords", _strings),
-    "piano": ("arpeggio", _piano), "keys": ("arpeggio", _piano), "celesta": ("arpeggio", _piano),
-    "pluck": ("arpeggio", _pluck), "guitar": ("arpeggio", _pluck), "harp": ("arpeggio", _pluck),
-    "bass": ("bass", _bass),
-    "pulse": ("beat", _tick), "percussion": ("beat", _tick), "drum": ("beat", _tick), "tick": ("beat", _tick),
-    "clock": ("beat", _tick),
-    "drone": ("drone", _drone),
+    "pad": ("chords", pad), "synth": ("chords", pad), "organ": ("chords", pad), "choir": ("chords", pad),
+    "string": ("chords", strings), "violin": ("chords", strings), "cello": ("chords", strings),
+    "orchestra": ("chords", strings),
+    "piano": ("arpeggio", piano), "keys": ("arpeggio", piano), "celesta": ("arpeggio", piano),
+    "pluck": ("arpeggio", pluck), "guitar": ("arpeggio", pluck), "harp": ("arpeggio", pluck),
+    "bass": ("bass", bass),
+    "pulse": ("beat", tick), "percussion": ("beat", tick), "drum": ("beat", tick), "tick": ("beat", tick),
+    "clock": ("beat", tick),
+    "drone": ("drone", drone),
 }
 
 
@@ -393,7 +273,7 @@ class ProceduralScore(MusicBackend):
                     gain = (0.8 if k % per_beat == 0 else 0.45) * level
                     track.place(voice, accent, t0 + k * sketch.beat_s / per_beat, 0.2, gain, reverb=False)
         if "drone" in voices:
-            track.dry += (level * len(voices["drone"])) * _drone(base - 12, frames, sr, spec.brightness)
+            track.dry += (level * len(voices["drone"])) * drone(base - 12, frames, sr, spec.brightness)
 
         # 5. Reverb, level from intensity, peak ceiling; the mix fades the cue where the scene cuts it
         mix = track.mixdown(np.random.default_rng([request.seed, 3]))
