@@ -16,24 +16,28 @@ the words. A scene with nothing to film (an opening of only FADE IN: or notes) c
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
-import json
 import logging
-import os
-import re
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
-from urllib.parse import urlsplit
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from shotgraph.config import PlannerSettings
+from shotgraph.director.llm.chat import (
+    AnswerCache,
+    CallFailed,
+    Chat,
+    TokenUsage,
+    ask_until_valid,
+    make_client,
+)
+from shotgraph.director.llm.checks import quote_problems
+from shotgraph.director.llm.prompts import (
+    BibleAnswer,
+    SceneAnswer,
+    bible_messages,
+    scene_messages,
+)
 from shotgraph.director.plan import (
     CharacterPlan,
     FilmPlan,
@@ -44,31 +48,12 @@ from shotgraph.director.plan import (
     TransitionKind,
     Voice,
 )
-from shotgraph.director.llm.prompts import (
-    PROMPT_VERSION,
-    BibleAnswer,
-    SceneAnswer,
-    bible_messages,
-    response_format,
-    retry_message,
-    scene_messages,
-    schema_instruction,
-)
 from shotgraph.director.rules import breakdown, line_seconds, number_shots
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError, PlanError
 
 log = logging.getLogger(__name__)
-
-LOCAL_KEY = "not-needed"  # local servers (Ollama, llama.cpp, vLLM) accept any key
-MAX_PROBLEMS = 12  # per re-ask: enough to fix an answer, short enough to keep the conversation small
-
-
-class TokenUsage(TypedDict):
-    prompt_tokens: int
-    completion_tokens: int
-
 
 @dataclass
 class LLMPlanResult:
@@ -92,7 +77,7 @@ def plan_with_llm(
     # 1. Check inputs and connect
     if not settings.model:
         raise LLMError("planner.model is not set: name the chat model, e.g. model = \"gpt-4.1-mini\"")
-    chat = _Chat(_client(settings, client), settings, _Cache(cache_dir) if cache_dir else None)
+    chat = Chat(make_client(settings, client), settings, AnswerCache(cache_dir) if cache_dir else None)
 
     # 2. The rule-based plan: character ids, the scenes to plan, the written transitions, and every fallback
     rules = breakdown(screenplay, style=style)
@@ -139,245 +124,11 @@ def plan_with_llm(
     )
 
 
-# --- the endpoint ------------------------------------------------------------------------------------------
-
-
-def _is_local(base_url: str) -> bool:
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost" or host.endswith((".localhost", ".local")) or "." not in host:
-        return True  # "." absent: a container or LAN name such as http://ollama:11434
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
-
-
-def _client(settings: PlannerSettings, client: Any) -> Any:
-    if client is None:
-        from openai import OpenAI
-
-        key = os.environ.get(settings.api_key_env)
-        if not key:
-            if settings.base_url is None or not _is_local(settings.base_url):
-                endpoint = settings.base_url or "api.openai.com"
-                raise LLMError(
-                    f"planner: environment variable {settings.api_key_env} is not set; {endpoint} needs an API key "
-                    "(set it, or name another variable with planner.api_key_env)"
-                )
-            key = LOCAL_KEY
-        client = OpenAI(api_key=key, base_url=settings.base_url)
-    # The settings rule either way: the SDK retries 408/409/429/5xx and timeouts with exponential backoff.
-    return client.with_options(timeout=settings.timeout_s, max_retries=settings.http_retries)
-
-
-class _CallFailed(Exception):
-    """The endpoint gave no answer after the client's retries: the caller falls back to rules."""
-
-
-@dataclass
-class _Reply:
-    content: str | None
-    refusal: str | None
-    finish_reason: str | None = None
-
-
-class _Cache:
-    """Answers stored as JSON files named by the hash of the request. Writes are atomic (temp file + rename)."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-
-    def get(self, key: str) -> _Reply | None:
-        path = self.folder / f"{key}.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return _Reply(content=data["content"], refusal=data["refusal"], finish_reason=data.get("finish_reason"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("planner cache: ignoring unreadable %s (%s)", path, exc)
-            return None
-
-    def put(self, key: str, reply: _Reply, usage: TokenUsage) -> None:
-        text = json.dumps({**asdict(reply), "usage": usage}, ensure_ascii=False)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, suffix=".tmp", delete=False) as f:
-            f.write(text)
-        os.replace(f.name, self.folder / f"{key}.json")
-
-
-class _Chat:
-    """Sends chat requests (or answers them from the cache) and keeps the counts. Shared by the scene threads."""
-
-    def __init__(self, client: Any, settings: PlannerSettings, cache: _Cache | None):
-        self.client = client
-        self.settings = settings
-        self.cache = cache
-        self.calls = self.cached_calls = self.prompt_tokens = self.completion_tokens = 0
-        self._lock = threading.Lock()
-
-    def ask(self, label: str, messages: list[dict[str, str]], answer: type[BaseModel]) -> _Reply:
-        s = self.settings
-        request = {
-            "model": s.model,
-            "messages": messages,
-            "temperature": s.temperature,
-            "response_format": response_format(answer, s.strict_schema),
-        }
-        key_fields = {"prompt_version": PROMPT_VERSION, "base_url": s.base_url, **request}
-        key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode("utf-8")).hexdigest()[:40]
-        if self.cache and (cached := self.cache.get(key)) is not None:
-            with self._lock:
-                self.cached_calls += 1
-            log.debug("planner %s: cached answer %s", label, key)
-            return cached
-
-        with self._lock:
-            self.calls += 1
-        completion = self._send(label, request)
-        usage = TokenUsage(
-            prompt_tokens=getattr(completion.usage, "prompt_tokens", 0) or 0,
-            completion_tokens=getattr(completion.usage, "completion_tokens", 0) or 0,
-        )
-        with self._lock:
-            self.prompt_tokens += usage["prompt_tokens"]
-            self.completion_tokens += usage["completion_tokens"]
-        log.info("planner %s: %d prompt + %d completion tokens", label, *usage.values())
-        choice = completion.choices[0] if completion.choices else None
-        message = getattr(choice, "message", None)
-        reply = _Reply(
-            content=getattr(message, "content", None),
-            refusal=getattr(message, "refusal", None),
-            finish_reason=getattr(choice, "finish_reason", None),
-        )
-        if self.cache:
-            self.cache.put(key, reply, usage)
-        return reply
-
-    def _send(self, label: str, request: dict[str, Any]) -> Any:
-        import openai
-
-        s = self.settings
-        endpoint = s.base_url or "api.openai.com"
-        retries = f"{s.http_retries} {'retry' if s.http_retries == 1 else 'retries'}"
-        try:
-            return self.client.chat.completions.create(**request)
-        except openai.APITimeoutError:
-            raise _CallFailed(f"{endpoint} did not answer within {s.timeout_s:g} s ({retries})") from None
-        except openai.APIConnectionError as exc:
-            raise LLMError(f"planner: cannot reach {endpoint} ({retries}): {exc}") from None
-        except openai.APIStatusError as exc:
-            body = exc.body if isinstance(exc.body, dict) else {}
-            detail = body.get("message") or exc.message  # the server's own words, without the SDK's prefix
-            if exc.status_code in (408, 409, 429) or exc.status_code >= 500:
-                raise _CallFailed(f"{endpoint} answered HTTP {exc.status_code} ({retries}): {detail}") from None
-            hint = ""
-            if exc.status_code == 400 and s.strict_schema:
-                hint = " (if the server lacks json_schema structured output, set planner.strict_schema = false)"
-            raise LLMError(
-                f"planner: {endpoint} rejected the request for {label}: HTTP {exc.status_code} {detail}{hint}"
-            ) from None
-
-
-# --- checking answers --------------------------------------------------------------------------------------
-
-# A file path or URL in a text field: nothing the director writes may point outside the plan.
-_PATH = re.compile(r"(?:^|[\s\"'(=])(?:~?/|\.\.?/|[A-Za-z]:\\)[\w.~-]|[A-Za-z][A-Za-z0-9+.-]*://|\\\\\w")
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _strings(getattr(value, name), f"{where}.{name}" if where else name)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, f"{where}[{i}]")
-
-
-def _path_problems(answer: BaseModel) -> list[str]:
-    return [
-        f"{where}: contains a file path or URL ({text.strip()[:60]!r}); text fields describe pictures and sounds only"
-        for where, text in _strings(answer, "")
-        if _PATH.search(text)
-    ]
-
-
-_WORD = re.compile(r"[\w']+")
-# This many consecutive words of a dialogue line in a text field count as quoting it. Shorter runs ("I know",
-# "come on") occur in any description; four words rarely do by chance.
-QUOTE_WORDS = 4
-
-
-def _grams(text: str) -> set[tuple[str, ...]]:
-    words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + QUOTE_WORDS]) for i in range(len(words) - QUOTE_WORDS + 1)}
-
-
-def _quote_problems(scene: Scene, answer: SceneAnswer) -> list[str]:
-    """Dialogue copied, whole or in part, into the answer's text fields (invariant 1: the plan never holds words)."""
-    lines = [(e.id, _grams(e.text)) for e in scene.elements if isinstance(e, Dialogue)]
-    problems = []
-    for where, text in _strings(answer, ""):
-        grams = _grams(text)
-        problems += [
-            f"{where}: quotes dialogue {line_id}; never write dialogue, refer to it by id only"
-            for line_id, line_grams in lines
-            if grams & line_grams
-        ]
-    return problems
-
-
-def _parse(reply: _Reply, answer: type[BaseModel]) -> tuple[BaseModel | None, list[str]]:
-    """The answer model, or the problems to send back."""
-    if reply.refusal:
-        return None, [f"the model refused: {reply.refusal.strip()[:200]}"]
-    if not reply.content or not reply.content.strip():
-        return None, ["the answer was empty; a JSON object was expected"]
-    try:
-        parsed = answer.model_validate_json(reply.content)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()]
-        if reply.finish_reason == "length":
-            problems.insert(0, "the answer was cut off at the token limit; answer more briefly")
-        return None, problems[:MAX_PROBLEMS]
-    problems = _path_problems(parsed)
-    return (None, problems) if problems else (parsed, [])
-
-
-def _ask_until_valid(
-    chat: _Chat,
-    label: str,
-    messages: list[dict[str, str]],
-    answer: type[BaseModel],
-    accept: Callable[[Any], tuple[Any, list[str]]],
-    note: str = "",
-) -> tuple[Any, list[str], int]:
-    """Ask, check with `accept(parsed) -> (result, problems)`, re-ask with the problems up to `retries` times.
-    Returns (result or None, last problems, answers received). Raises _CallFailed."""
-    if not chat.settings.strict_schema:
-        messages = [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + schema_instruction(answer)}]
-    problems: list[str] = []
-    for attempt in range(1, chat.settings.retries + 2):
-        reply = chat.ask(f"{label} (answer {attempt})", messages, answer)
-        parsed, problems = _parse(reply, answer)
-        if parsed is not None:
-            result, problems = accept(parsed)
-            if not problems:
-                return result, [], attempt
-        log.info("planner %s: answer %d rejected: %s", label, attempt, "; ".join(problems))
-        said = reply.content if reply.content is not None else (reply.refusal or "")
-        messages = [*messages, {"role": "assistant", "content": said}, retry_message(problems[:MAX_PROBLEMS], note)]
-    return None, problems, chat.settings.retries + 1
-
-
 # --- the bible ---------------------------------------------------------------------------------------------
 
 
 def _plan_bible(
-    chat: _Chat, screenplay: Screenplay, baseline: FilmPlan, style: str | None, report: list[str]
+    chat: Chat, screenplay: Screenplay, baseline: FilmPlan, style: str | None, report: list[str]
 ) -> tuple[list[CharacterPlan], str]:
     """Looks and voices for the rule-based director's characters (keeping their ids), and the film's style."""
     names = {c.name: c for c in baseline.characters}
@@ -404,8 +155,8 @@ def _plan_bible(
         return [], style  # nothing to ask
     try:
         messages = bible_messages(screenplay, style)
-        result, problems, answers = _ask_until_valid(chat, "bible", messages, BibleAnswer, accept)
-    except _CallFailed as exc:
+        result, problems, answers = ask_until_valid(chat, "bible", messages, BibleAnswer, accept)
+    except CallFailed as exc:
         note = f"bible: fell back to rules: {exc}"
     else:
         if result is not None:
@@ -430,7 +181,7 @@ class _SceneOutcome:
 
 @dataclass
 class _SceneContext:
-    chat: _Chat
+    chat: Chat
     screenplay: Screenplay
     baseline: FilmPlan
     entries: dict[str, TransitionKind]  # the screenplay's transitions into scenes
@@ -446,10 +197,10 @@ class _SceneContext:
         messages = scene_messages(scene, self.baseline.title, self.style, self.cast, self.entries.get(scene_id))
         try:
             note = f"Shot '{scene_id}-shNN' is shots[NN-1] of your answer."
-            result, problems, answers = _ask_until_valid(
+            result, problems, answers = ask_until_valid(
                 self.chat, scene_id, messages, SceneAnswer, lambda a: self._accept(scene, a), note
             )
-        except _CallFailed as exc:
+        except CallFailed as exc:
             return self._fallback(scene_id, f"{scene_id}: fell back to rules: {exc}")
         if result is None:
             reason = f"after {answers} invalid answers: {problems[-1]}"
@@ -461,7 +212,7 @@ class _SceneContext:
     def _accept(self, scene: Scene, answer: SceneAnswer) -> tuple[tuple[ScenePlan, list[Shot]] | None, list[str]]:
         if not answer.shots:
             return None, ["shots: the scene needs at least one shot"]
-        if problems := _quote_problems(scene, answer):
+        if problems := quote_problems(scene, answer):
             return None, problems
         look = answer.scene
         lines = {e.id: e for e in scene.elements if isinstance(e, Dialogue)}

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shotgraph.director.plan import CameraAngle, CameraMove, ShotSize, TransitionKind
 from shotgraph.director.nonspeaking import film_characters
+from shotgraph.director.plan import CameraAngle, CameraMove, ShotSize, TransitionKind
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 
 # Bump when a prompt or an answer model changes: it is part of every cache key.
