@@ -27,7 +27,7 @@ from feature import feature_script  # noqa: E402
 from shotgraph.config import PlannerSettings  # noqa: E402
 from shotgraph.director.llm.planner import plan_with_llm  # noqa: E402
 from shotgraph.director.screenplay.reader import parse_screenplay_text  # noqa: E402
-from shotgraph.director.rules import plan_by_rules  # noqa: E402
+from shotgraph.director.rules.breakdown import plan_by_rules  # noqa: E402
 
 KEY_ENV = "SHOTGRAPH_BENCH_NO_KEY"  # unset: a local server needs no key
 

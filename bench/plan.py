@@ -17,7 +17,7 @@ from feature import feature_script  # noqa: E402
 
 from shotgraph.director.screenplay.pages import estimate_pages  # noqa: E402
 from shotgraph.director.screenplay.reader import parse_screenplay_text  # noqa: E402
-from shotgraph.director.rules import plan_by_rules  # noqa: E402
+from shotgraph.director.rules.breakdown import plan_by_rules  # noqa: E402
 from shotgraph.director.validate import validate  # noqa: E402
 
 GOAL_SECONDS = 0.5

@@ -17,3 +17,10 @@ def test_no_module_imports_from_a_floor_above_its_own() -> None:
     assert result.returncode == 0, result.stdout + result.stderr  # names both modules of any upward import
     assert "1 kept, 0 broken" in result.stdout
 
+
+
+def test_no_module_is_longer_than_one_sitting() -> None:
+    """About 400 lines at most (DESIGN.md): a file a newcomer can read through."""
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "shotgraph").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 410}
+    assert long == {}

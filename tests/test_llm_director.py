@@ -10,7 +10,7 @@ from fake_openai import FakeOpenAI, Reply, data_block, request_key, scene_answer
 from shotgraph.config import PlannerSettings
 from shotgraph.director.llm.planner import plan_with_llm
 from shotgraph.director.llm.prompts import SYSTEM_PROMPT, BibleAnswer, SceneAnswer
-from shotgraph.director.rules import plan_by_rules
+from shotgraph.director.rules.breakdown import plan_by_rules
 from shotgraph.director.screenplay.model import Action, Character, Dialogue, DialoguePart, Scene, SceneHeading, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError
@@ -383,7 +383,7 @@ def test_the_screenplays_transitions_win_over_the_models(fake, settings, tmp_pat
 
 
 def test_a_shot_is_never_shorter_than_its_lines_take_to_say(fake, settings, tmp_path):
-    from shotgraph.director.rules import line_seconds
+    from shotgraph.director.rules.timing import line_seconds
 
     script = screenplay()
     hasty = scene_answer(scene_request(script))

@@ -8,13 +8,13 @@ import pytest
 from plan_helpers import action, line, screenplay, transition
 
 from shotgraph.director.plan import CameraMove, ShotSize, TransitionKind
-from shotgraph.director.rules import (
+from shotgraph.director.rules.breakdown import plan_by_rules
+from shotgraph.director.rules.timing import (
     ESTABLISHING_SECONDS,
     MIN_SHOT_SECONDS,
     PAUSE_PER_LINE,
     PAUSE_PER_PARENTHETICAL,
     SPEAKING_WORDS_PER_SECOND,
-    plan_by_rules,
 )
 from shotgraph.director.validate import validate
 

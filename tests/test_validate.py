@@ -8,7 +8,7 @@ import pytest
 from plan_helpers import action, line, screenplay
 
 from shotgraph.director.plan import SCHEMA_VERSION, FilmPlan, FoleyCue, Shot, ShotSize, TransitionKind
-from shotgraph.director.rules import plan_by_rules
+from shotgraph.director.rules.breakdown import plan_by_rules
 from shotgraph.director.validate import check, load_plan, save_plan, validate
 from shotgraph.errors import PlanError
 

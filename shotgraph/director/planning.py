@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shotgraph.config import PlannerSettings
 from shotgraph.director.plan import FilmPlan
-from shotgraph.director.rules import plan_by_rules
+from shotgraph.director.rules.breakdown import plan_by_rules
 from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.director.validate import check
 

@@ -27,7 +27,7 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.audio.dialogue import DialogueRequest
     from shotgraph.audio.wav import wav_info
     from shotgraph.characters.slots import cast_slots
-    from shotgraph.director.rules import line_seconds
+    from shotgraph.director.rules.timing import line_seconds
 
     crew = runtime.context
     screenplay = screenplay_at(state["screenplay"])

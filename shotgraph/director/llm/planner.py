@@ -48,7 +48,9 @@ from shotgraph.director.plan import (
     TransitionKind,
     Voice,
 )
-from shotgraph.director.rules import breakdown, line_seconds, number_shots
+from shotgraph.director.rules.breakdown import breakdown
+from shotgraph.director.rules.coverage import number_shots
+from shotgraph.director.rules.timing import line_seconds
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import LLMError, PlanError

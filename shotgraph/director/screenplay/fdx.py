@@ -26,14 +26,13 @@ How Final Draft maps onto the model:
 
 from __future__ import annotations
 
-import codecs
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.parsers import expat
 
-from shotgraph.director.screenplay.fountain import NO_HEADINGS_WARNING, parse_heading, split_cue
+from shotgraph.director.screenplay.fountain import NO_HEADINGS_WARNING
+from shotgraph.director.screenplay.fountain_syntax import parse_heading, split_cue
 from shotgraph.director.screenplay.model import (
     Action,
     Dialogue,
@@ -46,6 +45,7 @@ from shotgraph.director.screenplay.model import (
     Span,
     Transition,
 )
+from shotgraph.director.screenplay.fdx_xml import XmlNode, parse_xml
 from shotgraph.errors import ScreenplayError
 
 _STYLES = {"bold": "bold", "italic": "italic", "underline": "underline"}
@@ -54,126 +54,10 @@ _CREDIT = re.compile(r"^((?:written|screenplay|teleplay|story|script)?\s*(?:&\s*
 _DATE = re.compile(r"\bdraft\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(19|20)\d\d\b", re.IGNORECASE)
 
 
-# 1. A small XML tree that remembers source lines -------------------------------------------------------------
+# 1. Paragraph text with its emphasis ----------------------------------------------------------------------------
 
 
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str]
-    line: int
-    column: int
-    children: list[_Node | str] = field(default_factory=list)
-
-    def elements(self, tag: str | None = None) -> list[_Node]:
-        return [c for c in self.children if isinstance(c, _Node) and (tag is None or c.tag == tag)]
-
-    def first(self, tag: str) -> _Node | None:
-        return next(iter(self.elements(tag)), None)
-
-    def text(self) -> str:
-        # a loop, not recursion: a hostile file can nest inline tags far deeper than Python's recursion limit
-        pieces: list[str] = []
-        pending = [iter(self.children)]
-        while pending:
-            for child in pending[-1]:
-                if isinstance(child, str):
-                    pieces.append(child)
-                else:
-                    pending.append(iter(child.children))
-                    break
-            else:
-                pending.pop()
-        return "".join(pieces)
-
-
-class _Refused(Exception):
-    def __init__(self, message: str, line: int, column: int):
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
-_UTF16 = ((codecs.BOM_UTF16_LE, b"<\x00", "utf-16-le"), (codecs.BOM_UTF16_BE, b"\x00<", "utf-16-be"))
-
-
-def _utf8(data: bytes, path: str) -> tuple[bytes, bool]:
-    """The document as UTF-8 bytes, and whether it was converted from UTF-16 (found by its BOM or its '<').
-
-    Expat reads UTF-16 itself, but the checks and the line and column arithmetic here work on UTF-8 bytes.
-    """
-    for bom, opening, encoding in _UTF16:
-        if data.startswith((bom, opening)):
-            skipped = len(bom) if data.startswith(bom) else 0
-            body = data[skipped:]
-            try:
-                return body.decode(encoding).encode("utf-8"), True
-            except UnicodeDecodeError as error:
-                line = body[: error.start].decode(encoding, errors="replace").count("\n") + 1
-                raise ScreenplayError(f"not valid {encoding.upper()} (byte {error.start + skipped}: {error.reason})",
-                                      path, line) from None
-    return data, False
-
-
-def _parse_xml(data: bytes, path: str) -> _Node:
-    data, converted = _utf8(data, path)
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head:
-        raise ScreenplayError("file is empty: expected a screenplay", path)
-    if not head.startswith(b"<"):
-        raise ScreenplayError("not an XML file (a Final Draft .fdx file starts with '<?xml' or '<FinalDraft')",
-                              path, 1, 1)
-    # converted text keeps its `encoding="UTF-16"` declaration: the parser is told the bytes are UTF-8
-    parser = expat.ParserCreate("UTF-8" if converted else None)
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    root = _Node("", {}, 0, 0)
-    stack = [root]
-
-    def refuse(what: str):
-        def handler(*_args: object) -> None:
-            # point at the start of the declaration, not where expat noticed it
-            start = max(data.rfind(b"<!", 0, parser.CurrentByteIndex + 1), 0)
-            line = data.count(b"\n", 0, start) + 1
-            column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-            raise _Refused(f"{what} are not allowed in a .fdx file (entities could expand without limit)",
-                           line, column)
-        return handler
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        node = _Node(tag, attrs, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
-        stack[-1].children.append(node)
-        stack.append(node)
-
-    def end(_tag: str) -> None:
-        stack.pop()
-
-    def chars(text: str) -> None:
-        stack[-1].children.append(text)
-
-    parser.StartDoctypeDeclHandler = refuse("document type declarations (<!DOCTYPE>)")
-    parser.EntityDeclHandler = refuse("entity declarations (<!ENTITY>)")
-    parser.ExternalEntityRefHandler = refuse("external entities")
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    try:
-        parser.Parse(data, True)
-    except _Refused as exc:
-        raise ScreenplayError(str(exc), path, exc.line, exc.column) from None
-    except expat.ExpatError as exc:
-        raise ScreenplayError(f"malformed XML: {expat.ErrorString(exc.code)}", path, exc.lineno,
-                              exc.offset + 1) from None
-    except (LookupError, ValueError) as exc:  # what Python's codecs say of an encoding expat does not know
-        raise ScreenplayError(f"the XML declaration names an encoding that cannot be read ({exc}); "
-                              "expected UTF-8 or UTF-16", path, parser.CurrentLineNumber,
-                              parser.CurrentColumnNumber + 1) from None
-    return root.elements()[0]
-
-
-# 2. Paragraph text with its emphasis ----------------------------------------------------------------------------
-
-
-def _styled(paragraph: _Node) -> tuple[str, list[Span]]:
+def _styled(paragraph: XmlNode) -> tuple[str, list[Span]]:
     """Join the paragraph's <Text> runs; Bold/Italic/Underline become spans over the stripped text."""
     text, spans = "", []
     for run in paragraph.elements("Text"):
@@ -198,7 +82,7 @@ def _styled(paragraph: _Node) -> tuple[str, list[Span]]:
     return stripped, kept
 
 
-def _note_text(note: _Node) -> str:
+def _note_text(note: XmlNode) -> str:
     return "\n".join(_styled(p)[0] for p in note.elements("Paragraph")).strip()
 
 
@@ -212,7 +96,7 @@ def _cue(text: str) -> tuple[str, list[str]]:
     return split_cue(text) or (" ".join(text.split()), [])
 
 
-# 3. Building scenes and elements --------------------------------------------------------------------------------
+# 2. Building scenes and elements --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -279,7 +163,7 @@ class _Builder:
         self.add(dialogue, block.slot)
         return dialogue
 
-    def paragraph(self, node: _Node, slot: _Slot) -> None:
+    def paragraph(self, node: XmlNode, slot: _Slot) -> None:
         kind = node.attrs.get("Type", "Action")
         slot.notes += [t for n in node.elements("ScriptNote") if (t := _note_text(n))]
         text, spans = _styled(node)
@@ -314,7 +198,7 @@ class _Builder:
         else:  # Action, General, Shot, Cast List and anything newer
             self.add(Action(id=self.next_id(), line=node.line, text=text, spans=spans), slot)
 
-    def dual(self, group: _Node, slot: _Slot) -> None:
+    def dual(self, group: XmlNode, slot: _Slot) -> None:
         self.flush()
         sides: list[Dialogue] = []
         for inner in group.elements("Paragraph"):
@@ -335,7 +219,7 @@ class _Builder:
         slot.element = left
 
 
-def _title_page(title_page: _Node | None) -> dict[str, str]:
+def _title_page(title_page: XmlNode | None) -> dict[str, str]:
     if title_page is None:
         return {}
     content = title_page.first("Content") or title_page
@@ -382,7 +266,7 @@ def _title_page(title_page: _Node | None) -> dict[str, str]:
     return fields
 
 
-def _range_notes(root: _Node, slots: list[tuple[int, int, _Slot]], warnings: list[str],
+def _range_notes(root: XmlNode, slots: list[tuple[int, int, _Slot]], warnings: list[str],
                  path: str) -> None:
     """`slots` are (start, end, slot) in order, the ranges disjoint: one binary search finds a note's paragraph."""
     notes = root.first("ScriptNotes")
@@ -407,7 +291,7 @@ def parse_fdx(data: bytes, path: str | Path) -> Screenplay:
     """Read a Final Draft `.fdx` document. Raises ScreenplayError naming the line and column of bad XML."""
     path = str(path)
     # 1. Parse the XML, refusing entity declarations
-    root = _parse_xml(data, path)
+    root = parse_xml(data, path)
     if root.tag != "FinalDraft":
         raise ScreenplayError(f"not a Final Draft script: the root element is <{root.tag}>, expected <FinalDraft>",
                               path, root.line, root.column)

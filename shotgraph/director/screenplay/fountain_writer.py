@@ -10,7 +10,7 @@ cannot be written back; the parser never produces spans that need two star runs 
 
 from __future__ import annotations
 
-from shotgraph.director.screenplay.fountain import is_heading, is_title_key, line_kind
+from shotgraph.director.screenplay.fountain_syntax import is_heading, is_title_key, line_kind
 from shotgraph.director.screenplay.model import (
     Action,
     Centered,
