@@ -574,3 +574,19 @@ def test_a_closing_fade_out_fades_picture_and_sound_to_black(script: Path, tmp_p
     timeline = otio.adapters.read_from_file(report.outputs["otio"])
     last = list(timeline.video_tracks()[0])[-1]
     assert isinstance(last, otio.schema.Transition) and last.in_offset.value == fade and last.out_offset.value == 0
+
+
+def test_a_film_made_before_the_house_move_is_reused_whole(tmp_path: Path, monkeypatch) -> None:
+    """Every artifact key is what it was before the code moved house (issue 8): same keys, nothing re-rendered.
+
+    The fixture holds the keys the film had when made by the code before the move; paths are relative, so the
+    keys do not depend on where the test runs.
+    """
+    recorded = json.loads((Path(__file__).parent / "fixtures" / "kettle_keys.json").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    Path("kettle.fountain").write_text(SCRIPT, encoding="utf-8")
+    report = Director("kettle.fountain", profile=small_profile(tmp_path), workdir="work", output="kettle.mp4").make()
+    manifest = json.loads(next(Path("work/films").glob("*.json")).read_text(encoding="utf-8"))
+    assert manifest["keys"] == recorded["keys"]
+    again = Director("kettle.fountain", profile=small_profile(tmp_path), workdir="work", output="kettle.mp4").make()
+    assert again.computed == {} and sum(again.reused.values()) == sum(report.computed.values())
