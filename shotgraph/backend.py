@@ -24,8 +24,9 @@ class Backend(ABC):
     model_id: ClassVar[str] = ""
     revision: ClassVar[str] = ""
 
-    def __init__(self, profile: Profile):
+    def __init__(self, profile: Profile, models: Any = None):
         self.profile = profile
+        self.models = models  # the run's ModelManager (shotgraph.models.manager); draft backends ignore it
 
     def cache_params(self) -> dict[str, Any]:
         """Settings of this backend that change its output (resolution, sample rate, ...)."""
@@ -48,8 +49,8 @@ def check_known(stage: str, name: str, registry: dict[str, str]) -> None:
         raise BackendError(stage, name, f"unknown backend; known backends = {sorted(registry)}")
 
 
-def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profile) -> Any:
-    """Instantiate backend `name` of `stage` from its registry."""
+def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profile, models: Any = None) -> Any:
+    """Instantiate backend `name` of `stage` from its registry, with the run's model manager."""
     check_known(stage, name, registry)
     module_name, _, class_name = registry[name].partition(":")
     try:
@@ -59,4 +60,7 @@ def load_backend(stage: str, name: str, registry: dict[str, str], profile: Profi
     backend_class = getattr(module, class_name, None)
     if backend_class is None:
         raise BackendError(stage, name, f"{module_name} has no class {class_name}")
-    return backend_class(profile)
+    backend = backend_class(profile)
+    if models is not None:  # after construction, so a backend's own __init__(profile) needs no change
+        backend.models = models
+    return backend

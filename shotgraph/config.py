@@ -7,7 +7,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shotgraph.errors import ConfigError
 
@@ -43,16 +43,70 @@ class PlannerSettings(_Settings):
     strict_schema: bool = Field(default=True, description="use json_schema structured output; False for JSON mode")
 
 
+class StageChoice(_Settings):
+    """One stage's backend and, for a model backend, which weights it loads and how it runs them.
+
+    In a profile either a name (`keyframe = "storyboard"`) or a table (`[stages.keyframe]` with `backend = "flux2"`,
+    `model = ...`). A model backend names its weights by a Hugging Face repo id (with an optional pinned
+    `revision`) or by a local folder (the `save_pretrained` layout) or file; each backend documents its default.
+    """
+
+    backend: str = Field(description="registered backend name, e.g. 'storyboard' or 'flux2'")
+    model: str | None = Field(default=None, description="repo id, or a local folder or file; None: the backend's default")
+    revision: str | None = Field(default=None, description="commit, branch or tag of the repo; None: its main branch")
+    weights: str | None = Field(default=None, description="file inside `model` for single-file weights (Real-ESRGAN .pth)")
+    steps: int | None = Field(default=None, ge=1, description="denoising steps; None: the backend's default for the model")
+    guidance: float | None = Field(default=None, ge=0.0, description="guidance scale; None: the backend's default")
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
+        default="auto", description="weights' precision; auto: bfloat16 on a GPU that has it, else float32")
+    max_frames: int | None = Field(default=None, ge=1, description="video: frames per generation; a longer shot "
+                                   "is extended from the last frames of the one before")
+    generate_width: int | None = Field(default=None, ge=32, description="video/keyframe: width the model generates "
+                                       "at (then scaled to the film's); None: the backend's default")
+    generate_height: int | None = Field(default=None, ge=32, description="height, likewise")
+    tile: int | None = Field(default=None, ge=32, description="upscale: tile size in input pixels; None: whole frames")
+
+
+_STAGE_DEFAULTS = {"look": "card", "keyframe": "storyboard", "video": "camera", "upscale": "lanczos",
+                   "dialogue": "espeak", "music": "procedural", "foley": "procedural"}
+
+
 class StageSettings(_Settings):
     """Which backend runs each stage. Names are looked up in each stage's registry."""
 
-    look: str = "card"
-    keyframe: str = "storyboard"
-    video: str = "camera"
-    upscale: str = "lanczos"
-    dialogue: str = "espeak"
-    music: str = "procedural"
-    foley: str = "procedural"
+    look: StageChoice = StageChoice(backend="card")
+    keyframe: StageChoice = StageChoice(backend="storyboard")
+    video: StageChoice = StageChoice(backend="camera")
+    upscale: StageChoice = StageChoice(backend="lanczos")
+    dialogue: StageChoice = StageChoice(backend="espeak")
+    music: StageChoice = StageChoice(backend="procedural")
+    foley: StageChoice = StageChoice(backend="procedural")
+
+    @field_validator(*_STAGE_DEFAULTS, mode="before")
+    @classmethod
+    def _name_alone(cls, value: object) -> object:
+        return {"backend": value} if isinstance(value, str) else value
+
+    def choice(self, stage: str) -> StageChoice:
+        """The stage's choice; a bare name set with model_copy(update=...) (no validation) counts too."""
+        value = getattr(self, stage)
+        return StageChoice(backend=value) if isinstance(value, str) else value
+
+
+class ModelSettings(_Settings):
+    """How model backends load and place their models (ignored by the draft crew)."""
+
+    device: Literal["auto", "cuda", "cpu", "mps"] = Field(default="auto", description="auto: cuda, then mps, then cpu")
+    vram_gb: float | None = Field(default=None, gt=0, description="memory budget on the GPU; None: what it has free")
+    offload: Literal["auto", "none", "model", "group", "sequential"] = Field(
+        default="auto", description="auto: none if a model fits the budget, else the least offload that fits")
+    oom_ladder: list[Literal["model_offload", "vae_tiling", "group_offload", "sequential_offload",
+                             "lower_resolution", "fewer_frames"]] = Field(
+        default=["vae_tiling", "model_offload", "group_offload", "sequential_offload", "lower_resolution",
+                 "fewer_frames"],
+        description="what a shot that runs out of GPU memory tries next, in order")
+    offline: bool | None = Field(default=None, description="never download; None: follow HF_HUB_OFFLINE")
+    cache_dir: str | None = Field(default=None, description="Hugging Face cache folder; None: HF_HOME's default")
 
 
 class MixSettings(_Settings):
@@ -68,6 +122,7 @@ class Profile(_Settings):
     planner: PlannerSettings = Field(default_factory=PlannerSettings)
     stages: StageSettings = Field(default_factory=StageSettings)
     mix: MixSettings = Field(default_factory=MixSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
 
 
 def available_profiles() -> list[str]:

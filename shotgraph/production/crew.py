@@ -101,13 +101,13 @@ class Crew:
     def check_backends(self) -> None:
         """Refuse a backend name no registry knows before any stage has done work, not when its stage comes up."""
         for stage in STAGE_REGISTRIES:
-            check_known(stage, getattr(self.profile.stages, stage), registry(stage))
+            check_known(stage, self.profile.stages.choice(stage).backend, registry(stage))
 
     def backend(self, stage: str) -> Any:
         """The profile's backend for `stage`, instantiated once per run (invariant 4)."""
         with self._lock:
             if stage not in self._backends:
-                name = getattr(self.profile.stages, stage)
+                name = self.profile.stages.choice(stage).backend
                 self._backends[stage] = load_backend(stage, name, registry(stage), self.profile)
             return self._backends[stage]
 

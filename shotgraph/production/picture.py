@@ -114,7 +114,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     ))
     clips = dict(done)
     stage("upscale", ".mp4", lambda shot: (
-        UpscaleRequest(clips[shot.id], frames(shot), out.fps, out.width, out.height),
+        UpscaleRequest(clips[shot.id], frames(shot), out.fps, out.width, out.height, shot.id),
         {"frames": frames(shot), "fps": out.fps, **encoding},
         [key_of(clips[shot.id])],
     ))

@@ -16,6 +16,7 @@ class UpscaleRequest:
     fps: int
     width: int  # the film's resolution
     height: int
+    shot_id: str = ""  # names the shot in errors and in the run report's memory notes
 
 
 class UpscaleBackend(Backend):
@@ -28,4 +29,5 @@ class UpscaleBackend(Backend):
 
 UPSCALE_BACKENDS: dict[str, str] = {
     "lanczos": "shotgraph.stages.lanczos:LanczosUpscale",
+    "realesrgan": "shotgraph.stages.realesrgan:RealEsrganUpscale",
 }
