@@ -7,7 +7,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
 
 from shotgraph.errors import ConfigError
 
@@ -86,6 +86,10 @@ class StageSettings(_Settings):
     @classmethod
     def _name_alone(cls, value: object) -> object:
         return {"backend": value} if isinstance(value, str) else value
+
+    @field_serializer(*_STAGE_DEFAULTS, mode="wrap")
+    def _dump_name_alone(self, value: object, handler) -> object:
+        return handler(StageChoice(backend=value)) if isinstance(value, str) else handler(value)
 
     def choice(self, stage: str) -> StageChoice:
         """The stage's choice; a bare name set with model_copy(update=...) (no validation) counts too."""

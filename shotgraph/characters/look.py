@@ -18,6 +18,7 @@ class LookRequest:
     width: int
     height: int
     seed: int
+    reference: Path | None = None  # the user's own picture of the character, confined to the project folder
 
 
 class LookBackend(Backend):
@@ -30,4 +31,5 @@ class LookBackend(Backend):
 
 LOOK_BACKENDS: dict[str, str] = {
     "card": "shotgraph.characters.card:CharacterCard",
+    "flux2": "shotgraph.characters.flux2_look:Flux2Look",
 }

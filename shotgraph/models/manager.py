@@ -52,10 +52,18 @@ class LoadedModel:
     vae_tiling: bool = False
 
 
+def _modules(model: Any) -> list[Any]:
+    """A module itself, or a diffusers pipeline's modules (its `components` that are torch modules)."""
+    import torch
+
+    if isinstance(model, torch.nn.Module):
+        return [model]
+    return [c for c in getattr(model, "components", {}).values() if isinstance(c, torch.nn.Module)]
+
+
 def parameter_bytes(model: Any) -> int:
     """Bytes of a pipeline's (or module's) parameters and buffers, all components together."""
-    modules = [model] if hasattr(model, "parameters") else [
-        c for c in getattr(model, "components", {}).values() if hasattr(c, "parameters")]
+    modules = _modules(model)
     total = 0
     for module in modules:
         total += sum(p.numel() * p.element_size() for p in module.parameters())
@@ -64,8 +72,7 @@ def parameter_bytes(model: Any) -> int:
 
 
 def largest_component_bytes(model: Any) -> int:
-    components = [c for c in getattr(model, "components", {}).values() if hasattr(c, "parameters")]
-    return max((parameter_bytes(c) for c in components), default=parameter_bytes(model))
+    return max((parameter_bytes(m) for m in _modules(model)), default=0)
 
 
 class ModelManager:

@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 
 from shotgraph.production.crew import Crew
 from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
-from shotgraph.production.work import attempt, file_identity, in_pool
+from shotgraph.production.work import attempt, file_identity, in_pool, user_file
 from shotgraph.store import artifact_key
 
 LOOK_SIZE = (512, 768)  # character reference images: portrait, independent of the film's resolution
@@ -33,9 +33,10 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     def make(character: Any) -> tuple[str, Path | None]:
         slot = slots[character.name]
         seed = seed_of(character.id)
-        request = LookRequest(character, slot, film_plan.style, width, height, seed)
+        reference = user_file(crew, character.reference_image)
+        request = LookRequest(character, slot, film_plan.style, width, height, seed, reference)
         key = crew.key(backend, {"character": character, "slot": slot, "style": film_plan.style,
-                                 "reference": file_identity(character.reference_image), "size": [width, height]},
+                                 "reference": file_identity(reference), "size": [width, height]},
                        seed=seed)
         return character.id, attempt(
             crew, failures, lambda: crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),

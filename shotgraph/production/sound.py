@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 from shotgraph.audio.cues import cue_spans
 from shotgraph.production.crew import Crew
 from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
-from shotgraph.production.work import attempt, file_identity, in_pool, silence
+from shotgraph.production.work import attempt, file_identity, in_pool, silence, user_file
 from shotgraph.store import artifact_key
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         # the words and how they are delivered; not where they sit in the file
         words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
         key = crew.key(backend, {"line": words, "voice": character.voice, "sample": file_identity(
-            character.voice_sample), "voice_slot": slot, "sample_rate": rate})
+            user_file(crew, character.voice_sample)), "voice_slot": slot, "sample_rate": rate})
         path = attempt(
             crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
                                                              stage="dialogue", backend=backend.name),

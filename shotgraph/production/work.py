@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,6 +58,30 @@ def silence(crew: Crew, seconds: float, rate: int, stage: str) -> Path:
     key = artifact_key({"stage": "silence", "samples": samples, "rate": rate})
     return crew.store.fetch_or_make(key, ".wav", lambda tmp: write_wav(tmp, np.zeros(samples, np.float32), rate),
                                     stage=stage, backend="silence")
+
+
+MAX_USER_FILE = 200 * 1024**2  # a look reference or voice sample; anything larger is not one
+
+
+def user_file(crew: Crew, path: Path | None) -> Path | None:
+    """A file the plan names (a look reference, a voice sample), resolved against the project folder (the
+    screenplay's) and confined to it: a plan is data, and must not make the run read /etc/passwd or /dev/zero."""
+    if path is None:
+        return None
+    project = crew.script.resolve().parent
+    full = (project / Path(path).expanduser()).resolve()
+    if not full.is_relative_to(project):
+        raise ShotgraphError(f"{path}: outside the project folder {project}; reference files must be inside it")
+    try:
+        status = full.stat()
+    except OSError as exc:
+        raise ShotgraphError(f"{path}: cannot read this reference file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ShotgraphError(f"{path}: not a regular file; a reference must be an image or sound file")
+    if status.st_size > MAX_USER_FILE:
+        raise ShotgraphError(f"{path}: {status.st_size / 1024**2:.0f} MB; a reference file may be at most "
+                             f"{MAX_USER_FILE // 1024**2} MB")
+    return full
 
 
 def file_identity(path: Path | None) -> str | None:

@@ -32,4 +32,6 @@ class KeyframeBackend(Backend):
 
 KEYFRAME_BACKENDS: dict[str, str] = {
     "storyboard": "shotgraph.stages.storyboard:StoryboardKeyframe",
+    "flux2": "shotgraph.stages.flux2_keyframe:Flux2Keyframe",
+    "flux-kontext": "shotgraph.stages.kontext_keyframe:KontextKeyframe",
 }

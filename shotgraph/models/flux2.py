@@ -1,0 +1,93 @@
+"""FLUX.2 image generation from a prompt and reference images, shared by character looks and keyframes.
+
+`klein` (4B, Apache-2.0, distilled: 4 steps) or `dev` (32B, 28 steps, guidance) by the model's pipeline class:
+`Flux2KleinPipeline` or `Flux2Pipeline`, read from the folder's model_index.json, or for a repo id from its name.
+Both take several reference images natively (`image=[...]`), which is how a keyframe keeps each character's look.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from shotgraph.errors import RenderError
+from shotgraph.models.backend import ModelBackend
+from shotgraph.models.manager import Degrade
+
+SIZE_MULTIPLE = 16  # FLUX latents are 8x smaller and packed in 2x2 patches
+MIN_REFERENCE = 64  # pixels on the short side: smaller references are refused by the pipeline
+
+
+def multiple_of(value: float, step: int) -> int:
+    return max(step, int(round(value / step)) * step)
+
+
+def pipeline_class_name(folder: Path, model: str) -> str:
+    index = folder / "model_index.json"
+    if index.is_file():
+        return json.loads(index.read_text(encoding="utf-8"))["_class_name"]
+    return "Flux2KleinPipeline" if "klein" in model.lower() else "Flux2Pipeline"
+
+
+class Flux2Generator(ModelBackend):
+    """A model backend that draws with FLUX.2 (mixed into the look and keyframe backends)."""
+
+    default_model = "black-forest-labs/FLUX.2-klein-4B"
+    default_steps = 4
+    default_guidance = 1.0
+
+    @property
+    def is_klein(self) -> bool:
+        return pipeline_class_name(self.resolved.path, self.ref.model).startswith("Flux2Klein")
+
+    @property
+    def steps(self) -> int:
+        return self.choice.steps or (4 if self.is_klein else 28)
+
+    @property
+    def guidance(self) -> float:
+        if self.choice.guidance is not None:
+            return self.choice.guidance
+        return 1.0 if self.is_klein else 4.0
+
+    def pipeline(self) -> Any:
+        def build() -> Any:
+            import diffusers
+
+            name = pipeline_class_name(self.resolved.path, self.ref.model)
+            if name not in ("Flux2KleinPipeline", "Flux2Pipeline"):
+                raise RenderError(f"{self.stage} ({self.name}): {self.ref} is a {name}, not a FLUX.2 pipeline")
+            pipe = getattr(diffusers, name).from_pretrained(self.resolved.path, dtype=self.dtype)
+            pipe.set_progress_bar_config(disable=True)
+            return pipe
+
+        return self.models.load(self.model_key, self.stage, build)
+
+    def generate(self, prompt: str, references: list[Path], width: int, height: int, seed: int, item: str) -> Any:
+        """A PIL image of exactly width x height: generated at the nearest size FLUX.2 takes, then resized."""
+        import torch
+        from PIL import Image
+
+        images = []
+        for path in references:
+            image = Image.open(path).convert("RGB")
+            if min(image.size) < MIN_REFERENCE:
+                raise RenderError(f"{item}: reference {path.name} is {image.size[0]}x{image.size[1]}; FLUX.2 needs "
+                                  f"at least {MIN_REFERENCE} px on each side")
+            images.append(image)
+        pipe = self.pipeline()
+        base_w = self.choice.generate_width or width
+        base_h = self.choice.generate_height or height
+
+        def attempt(degrade: Degrade) -> Any:
+            generator = torch.Generator("cpu").manual_seed(seed)
+            return pipe(prompt=prompt, image=images or None, width=multiple_of(base_w * degrade.scale, SIZE_MULTIPLE),
+                        height=multiple_of(base_h * degrade.scale, SIZE_MULTIPLE), num_inference_steps=self.steps,
+                        guidance_scale=self.guidance, generator=generator).images[0]
+
+        image = self.models.run(item, self.model_key, attempt)
+        return image if image.size == (width, height) else image.resize((width, height), Image.Resampling.LANCZOS)
+
+    def cache_params(self) -> dict[str, object]:
+        return {"generate": [self.choice.generate_width, self.choice.generate_height]}
