@@ -61,9 +61,9 @@ class StageChoice(_Settings):
         default="auto", description="weights' precision; auto: bfloat16 on a GPU that has it, else float32")
     max_frames: int | None = Field(default=None, ge=1, description="video: frames per generation; a longer shot "
                                    "is extended from the last frames of the one before")
-    generate_width: int | None = Field(default=None, ge=32, description="video/keyframe: width the model generates "
+    generate_width: int | None = Field(default=None, ge=16, description="video/keyframe: width the model generates "
                                        "at (then scaled to the film's); None: the backend's default")
-    generate_height: int | None = Field(default=None, ge=32, description="height, likewise")
+    generate_height: int | None = Field(default=None, ge=16, description="height, likewise")
     tile: int | None = Field(default=None, ge=32, description="upscale: tile size in input pixels; None: whole frames")
 
 

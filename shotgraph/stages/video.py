@@ -25,9 +25,15 @@ class VideoBackend(Backend):
 
     @abstractmethod
     def render(self, request: VideoRequest, out: Path) -> None:
-        """Write an MP4 clip of exactly request.frames frames at request.width x request.height to `out`."""
+        """Write an MP4 clip of exactly request.frames frames to `out`: at request.width x request.height, or, for
+        a model that generates smaller, at its generation size with about the film's aspect ratio (the upscale
+        stage brings every clip to the film's size)."""
 
 
 VIDEO_BACKENDS: dict[str, str] = {
     "camera": "shotgraph.stages.camera:CameraMoveVideo",
+    "ltx": "shotgraph.stages.ltx_video:LtxVideo",
+    "ltx2": "shotgraph.stages.ltx_video:Ltx2Video",
+    "wan": "shotgraph.stages.wan_video:WanVideo",
+    "hunyuan": "shotgraph.stages.hunyuan_video:HunyuanVideo",
 }
