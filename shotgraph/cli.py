@@ -200,7 +200,8 @@ def _profile_with(name: str, **overrides: Any) -> Profile:
 def make(
     script: Path = typer.Argument(..., help="screenplay: .fountain, .fdx or plain text"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="film path (default: beside the script)"),
-    profile: str = typer.Option("draft", "--profile", "-p", help="profile name in configs/ or a .toml path"),
+    profile: str = typer.Option("draft", "--profile", "-p", help="draft, preview, cinema, a .toml path, or auto "
+                                "(chosen by the GPU's memory)"),
     resolution: Optional[str] = typer.Option(None, help="WIDTHxHEIGHT, e.g. 1920x1080"),
     fps: Optional[int] = typer.Option(None, help="frames per second"),
     rules: bool = typer.Option(False, "--rules", help="plan with the rule-based director (offline)"),
@@ -216,6 +217,7 @@ def make(
     from shotgraph.production.director import Director
 
     _check_planner_flags(rules, llm, base_url)
+    profile = _auto_profile(profile)
     size = _resolution(resolution)
     mode = "llm" if llm else ("rules" if rules else None)
     chosen = _profile_with(
@@ -243,8 +245,93 @@ def _print_report(report: Any) -> None:
     for label, counts in (("made", report.computed), ("reused", report.reused)):
         if counts:
             typer.echo(f"{label:>8}: " + ", ".join(f"{stage} {n}" for stage, n in sorted(counts.items())))
+    for model, loads in report.models.get("loads", {}).items():
+        where = report.models["placements"].get(model, "")
+        typer.echo(f"   model: {model} loaded {loads}x ({where})")
+    for item, rungs in report.models.get("needs", {}).items():
+        typer.echo(f"  memory: {item} ran out of GPU memory; it needed {', '.join(rungs)}")
     for item, why in report.failures.items():
         typer.echo(f"  failed  {item}: {why}", err=True)
+
+
+def _auto_profile(profile: str) -> str:
+    if profile != "auto":
+        return profile
+    from shotgraph.production.doctor import auto_profile
+
+    name, why = auto_profile()
+    typer.echo(f"profile: {name} ({why})", err=True)
+    return name
+
+
+@app.command()
+@friendly_errors
+def doctor(as_json: bool = typer.Option(False, "--json", help="print the report as JSON")) -> None:
+    """What this machine can run: GPU, libraries, backends, models present, what each profile needs."""
+    import json
+
+    from shotgraph.production.doctor import report
+
+    found = report()
+    if as_json:
+        typer.echo(json.dumps(found, indent=1))
+        return
+    gpu, libraries = found["machine"]["gpu"], found["machine"]["libraries"]
+    typer.echo(f"python {found['machine']['python']}; GPU: {gpu['name']}"
+               + (f", {gpu['memory_gb']} GB, CUDA {gpu.get('cuda')}" if gpu["device"] == "cuda" else " (none)"))
+    typer.echo("libraries: " + ", ".join(f"{name} {v or 'missing'}" for name, v in libraries.items()))
+    for backend in found["backends"]:
+        state = "ok" if backend["imports"] else f"cannot run: {backend['problem']}"
+        typer.echo(f"  {backend['stage']:>9} {backend['name']:<13} {state}")
+    for profile in found["profiles"]:
+        typer.echo(f"profile {profile['name']}: {profile['description']}")
+        if profile["problem"]:
+            typer.echo(f"  problem: {profile['problem']}")
+        for model in profile["models"]:
+            typer.echo(f"  {model['stage']:>9} {model['model']}: {'here' if model['present'] else 'missing'}, "
+                       f"{model['gigabytes']:g} GB")
+        if profile["models"]:
+            typer.echo(f"  needs {profile['disk_gb']:g} GB of disk; {profile['vram_gb']:g} GB of GPU memory to run "
+                       "each model whole (less with offload, slower)")
+    typer.echo(f"--profile auto: {found['auto']['profile']} ({found['auto']['why']})")
+
+
+models_app = typer.Typer(help="The model weights a profile uses.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+@friendly_errors
+def models_list(profile: str = typer.Option("preview", "--profile", "-p", help="profile name or .toml path")) -> None:
+    """Each model the profile loads, and whether it is here."""
+    from shotgraph.production.doctor import needs
+
+    found = needs(load_profile(_auto_profile(profile)))
+    if found.problem:
+        raise ShotgraphError(found.problem)
+    for model in found.models:
+        typer.echo(f"{model.stage:>9}  {model.model}  {'here' if model.present else 'missing'}  {model.gigabytes:g} GB")
+    if not found.models:
+        typer.echo(f"profile {found.name} loads no models")
+
+
+@models_app.command("download")
+@friendly_errors
+def models_download(profile: str = typer.Option("preview", "--profile", "-p", help="profile name or .toml path")
+                    ) -> None:
+    """Fetch every model the profile loads into the Hugging Face cache (needs the network)."""
+    from shotgraph.models.source import MissingModelError, is_present, missing_message, offline, resolve
+    from shotgraph.production.crew import profile_models
+
+    chosen = load_profile(_auto_profile(profile))
+    refs = profile_models(chosen)
+    if offline(chosen.models):
+        missing = list(dict.fromkeys(r for r in refs.values() if not is_present(r, chosen.models)))
+        if missing:
+            raise MissingModelError(missing_message(missing))
+    for stage, ref in refs.items():
+        found = resolve(ref, chosen.models, download=True)
+        typer.echo(f"{stage:>9}  {ref}  {found.path}")
 
 
 cache_app = typer.Typer(help="Inspect and clean the artifact store.", no_args_is_help=True)

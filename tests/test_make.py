@@ -490,11 +490,12 @@ def test_a_failed_look_cue_or_effect_degrades_that_item_and_the_film_still_rende
 
 
 def test_an_unknown_backend_is_refused_before_any_work(script: Path, tmp_path: Path) -> None:
-    profile = profile_file(tmp_path, video="ltx")
+    profile = profile_file(tmp_path, video="ltxx")
     result = CliRunner().invoke(app, ["make", str(script), "--profile", str(profile),
                                       "--workdir", str(tmp_path / "work")])
     assert result.exit_code == 1
-    assert result.output.strip() == "error: video backend 'ltx': unknown backend; known backends = ['camera']"
+    assert result.output.strip() == ("error: video backend 'ltxx': unknown backend; known backends = "
+                                     "['camera', 'hunyuan', 'ltx', 'ltx2', 'wan']")
     assert not (tmp_path / "work").exists()  # nothing read, planned or made
 
 

@@ -20,6 +20,8 @@ class ModelBackend(Backend):
     default_weights: ClassVar[str | None] = None
     default_steps: ClassVar[int] = 20
     default_guidance: ClassVar[float] = 1.0
+    libraries: ClassVar[tuple[str, ...]] = ("torch", "diffusers", "transformers")  # what it runs on
+    weights_gb: ClassVar[float] = 0.0  # the default model's published size in bf16: what doctor plans with
 
     def __init__(self, profile: Profile, models: ModelManager | None = None):
         super().__init__(profile, models if models is not None else ModelManager(profile.models))
@@ -30,6 +32,10 @@ class ModelBackend(Backend):
         if self.choice.model:  # the default's weights file belongs to the default model
             return ModelRef(self.choice.model, self.choice.revision, self.choice.weights)
         return ModelRef(self.default_model, self.default_revision, self.choice.weights or self.default_weights)
+
+    def estimated_gb(self) -> float:
+        """The weights' size before they are here: the published bf16 size of the default model."""
+        return self.weights_gb
 
     def model_refs(self) -> list[ModelRef]:
         """Every set of weights this backend loads (doctor and `models download` list them)."""

@@ -23,6 +23,22 @@ def multiple_of(value: float, step: int) -> int:
     return max(step, int(round(value / step)) * step)
 
 
+def reference_image(path: Path, area: int, item: str) -> Any:
+    """A reference as FLUX.2 gets it: RGB, and no larger than the image being made (more pixels in a reference
+    cost attention time and add no likeness), never under MIN_REFERENCE on a side."""
+    from PIL import Image
+
+    image = Image.open(path).convert("RGB")
+    if min(image.size) < MIN_REFERENCE:
+        raise RenderError(f"{item}: reference {path.name} is {image.size[0]}x{image.size[1]}; FLUX.2 needs "
+                          f"at least {MIN_REFERENCE} px on each side")
+    scale = min(1.0, (area / (image.width * image.height)) ** 0.5)
+    scale = max(scale, MIN_REFERENCE / min(image.size))
+    if scale < 1.0:
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    return image
+
+
 def pipeline_class_name(folder: Path, model: str) -> str:
     index = folder / "model_index.json"
     if index.is_file():
@@ -36,6 +52,11 @@ class Flux2Generator(ModelBackend):
     default_model = "black-forest-labs/FLUX.2-klein-4B"
     default_steps = 4
     default_guidance = 1.0
+    weights_gb = 16.0  # klein 4B: transformer and Qwen3-4B text encoder in bf16
+    dev_weights_gb = 112.0  # dev: 32B transformer and Mistral Small 3.1 24B text encoder in bf16
+
+    def estimated_gb(self) -> float:
+        return self.weights_gb if "klein" in self.ref.model.lower() else self.dev_weights_gb
 
     @property
     def is_klein(self) -> bool:
@@ -69,16 +90,10 @@ class Flux2Generator(ModelBackend):
         import torch
         from PIL import Image
 
-        images = []
-        for path in references:
-            image = Image.open(path).convert("RGB")
-            if min(image.size) < MIN_REFERENCE:
-                raise RenderError(f"{item}: reference {path.name} is {image.size[0]}x{image.size[1]}; FLUX.2 needs "
-                                  f"at least {MIN_REFERENCE} px on each side")
-            images.append(image)
-        pipe = self.pipeline()
         base_w = self.choice.generate_width or width
         base_h = self.choice.generate_height or height
+        images = [reference_image(path, base_w * base_h, item) for path in references]
+        pipe = self.pipeline()
 
         def attempt(degrade: Degrade) -> Any:
             generator = torch.Generator("cpu").manual_seed(seed)

@@ -135,7 +135,7 @@ class ModelManager:
         release_memory()
 
     def free_all(self) -> None:
-        for key in list(self._resident):
+        for key in list(self._resident):  # nothing to do, and no torch imported, when no model was loaded
             self.free(key)
 
     # 2. Placement ------------------------------------------------------------------------------------------------

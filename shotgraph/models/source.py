@@ -62,25 +62,34 @@ def resolve(ref: ModelRef, settings: ModelSettings, *, download: bool | None = N
         return ResolvedModel(ref, path, _fingerprint(path))
     allowed = not offline(settings) if download is None else download
     try:
-        from huggingface_hub import hf_hub_download, snapshot_download
         from huggingface_hub.errors import LocalEntryNotFoundError
     except ImportError as exc:
         raise ImportError("hub models need huggingface_hub: pip install 'shotgraph[models]'") from exc
     try:
-        if ref.weights:
-            path = Path(hf_hub_download(ref.model, ref.weights, revision=ref.revision, cache_dir=settings.cache_dir,
-                                        local_files_only=not allowed))
-            commit = path.parent.name
-        else:
-            path = Path(snapshot_download(ref.model, revision=ref.revision, cache_dir=settings.cache_dir,
-                                          local_files_only=not allowed))
-            commit = path.name
+        path, commit = _from_hub(ref, settings, local_only=True)  # the cache first: no network when it is there
     except LocalEntryNotFoundError:
-        raise MissingModelError(missing_message([ref])) from None
-    except Exception as exc:  # the hub's HTTP and repository errors
-        raise MissingModelError(f"model {ref}: cannot fetch it ({type(exc).__name__}: {exc}); "
-                                f"{missing_message([ref])}") from None
+        if not allowed:
+            raise MissingModelError(missing_message([ref])) from None
+        try:
+            path, commit = _from_hub(ref, settings, local_only=False)
+        except Exception as exc:  # the hub unreachable, a repo or file that is not there, no access
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise MissingModelError(f"model {ref} is not in the Hugging Face cache and cannot be fetched "
+                                    f"({reason}); fetch it where you are online: {ref.fetch_command()}") from None
     return ResolvedModel(ref, path, f"hub:{ref.model}@{commit}")
+
+
+def _from_hub(ref: ModelRef, settings: ModelSettings, *, local_only: bool) -> tuple[Path, str]:
+    """The repo's snapshot folder (or the one file) and its commit."""
+    from huggingface_hub import hf_hub_download, snapshot_download
+
+    if ref.weights:
+        path = Path(hf_hub_download(ref.model, ref.weights, revision=ref.revision, cache_dir=settings.cache_dir,
+                                    local_files_only=local_only))
+        return path, path.parent.name
+    path = Path(snapshot_download(ref.model, revision=ref.revision, cache_dir=settings.cache_dir,
+                                  local_files_only=local_only))
+    return path, path.name
 
 
 def missing_message(refs: list[ModelRef]) -> str:

@@ -21,6 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shotgraph.backend import check_known, load_backend
 from shotgraph.config import Profile
+from shotgraph.models.manager import ModelManager
+from shotgraph.models.source import MissingModelError, ModelRef, is_present, missing_message, offline, resolve
 from shotgraph.store import ArtifactStore, artifact_key
 
 STAGE_REGISTRIES: dict[str, tuple[str, str]] = {
@@ -68,6 +70,18 @@ def registry(stage: str) -> dict[str, str]:
     return getattr(importlib.import_module(module_name), registry_name)
 
 
+def profile_models(profile: Profile) -> dict[str, ModelRef]:
+    """The weights each model backend of `profile` loads, by stage (the draft crew loads none)."""
+    refs: dict[str, ModelRef] = {}
+    for stage in STAGE_REGISTRIES:
+        name = profile.stages.choice(stage).backend
+        check_known(stage, name, registry(stage))
+        backend = load_backend(stage, name, registry(stage), profile)
+        for i, ref in enumerate(getattr(backend, "model_refs", list)()):
+            refs[stage if i == 0 else f"{stage} {i + 1}"] = ref
+    return refs
+
+
 def json_params(value: Any) -> Any:
     """Pydantic models, paths and containers of them made JSON-able for a cache key, at any depth."""
     if isinstance(value, BaseModel):
@@ -98,17 +112,35 @@ class Crew:
     def store(self) -> ArtifactStore:
         return ArtifactStore(self.workdir / "store")
 
+    @cached_property
+    def models(self) -> ModelManager:
+        """Loads each model once per run and places it within the GPU's memory (invariant 4)."""
+        return ModelManager(self.profile.models)
+
     def check_backends(self) -> None:
-        """Refuse a backend name no registry knows before any stage has done work, not when its stage comes up."""
+        """Refuse a backend name no registry knows, and (offline) weights that are not here, before any stage has
+        done work: one error that lists every model to fetch, not a failure when its stage comes up."""
         for stage in STAGE_REGISTRIES:
             check_known(stage, self.profile.stages.choice(stage).backend, registry(stage))
+        refs = dict.fromkeys(profile_models(self.profile).values())  # a model two stages share, once
+        missing = [ref for ref in refs if not is_present(ref, self.profile.models)]
+        if missing and offline(self.profile.models):
+            raise MissingModelError(missing_message(missing))
+        problems = []
+        for ref in missing:  # online: fetched now, so a model that cannot be had stops the run before any work
+            try:
+                resolve(ref, self.profile.models)
+            except MissingModelError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise MissingModelError("; ".join(problems))
 
     def backend(self, stage: str) -> Any:
         """The profile's backend for `stage`, instantiated once per run (invariant 4)."""
         with self._lock:
             if stage not in self._backends:
                 name = self.profile.stages.choice(stage).backend
-                self._backends[stage] = load_backend(stage, name, registry(stage), self.profile)
+                self._backends[stage] = load_backend(stage, name, registry(stage), self.profile, self.models)
             return self._backends[stage]
 
     def key(self, backend: Any, request: dict[str, Any], inputs: list[str] = (), seed: int | None = None) -> str:

@@ -57,6 +57,7 @@ class FilmReport:
     resumed: bool
     wall_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    models: dict[str, Any] = field(default_factory=dict)  # loads per model, where each ran, what each shot needed
 
     @property
     def ok(self) -> bool:
@@ -124,7 +125,10 @@ class Director:
         config = {"configurable": {"thread_id": self.thread_id()}}
         with checkpointed_graph(self.crew.workdir) as graph:
             resumed = bool(graph.get_state(config).next)
-            state = graph.invoke(None if resumed else {}, config, context=self.crew)
+            try:
+                state = graph.invoke(None if resumed else {}, config, context=self.crew)
+            finally:
+                self.crew.models.free_all()  # the GPU's memory back to whoever runs next
         timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
         self._remember(state)
         counters = self.crew.store.counters
@@ -138,6 +142,7 @@ class Director:
             resumed=resumed,
             wall_seconds=time.perf_counter() - started,
             notes=state.get("notes", []),
+            models=self.crew.models.report(),
         )
 
     def _check_output_writable(self) -> None:

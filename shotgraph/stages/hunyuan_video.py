@@ -19,6 +19,7 @@ class HunyuanVideo(GeneratedVideo):
     default_model = "hunyuanvideo-community/HunyuanVideo-1.5-Diffusers-480p_i2v"
     default_steps = 50
     default_guidance = 6.0
+    weights_gb = 34.0  # 8.3B transformer, Qwen2.5-VL 7B and ByT5 in bf16
     default_area = 848 * 480
     default_max_frames = 121
     size_multiple = 16

@@ -41,6 +41,7 @@ class KontextKeyframe(ModelBackend, KeyframeBackend):
     default_model = "black-forest-labs/FLUX.1-Kontext-dev"
     default_steps = 28
     default_guidance = 2.5
+    weights_gb = 34.0  # 12B transformer, T5-XXL and CLIP in bf16
 
     def cache_params(self) -> dict[str, object]:
         return {"generate": [self.choice.generate_width, self.choice.generate_height]}

@@ -19,6 +19,7 @@ class LtxVideo(GeneratedVideo):
     default_model = "Lightricks/LTX-Video-0.9.7-distilled"
     default_steps = 8
     default_guidance = 1.0  # the distilled model needs no guidance
+    weights_gb = 36.0  # 13B transformer and T5-XXL in bf16
     default_area = 768 * 512
     default_max_frames = 121  # 8k+1, about 5 s at 24 fps
     size_multiple = 32
@@ -60,6 +61,7 @@ class Ltx2Video(LtxVideo):
     default_model = "Lightricks/LTX-2"
     default_steps = 40
     default_guidance = 4.0
+    weights_gb = 62.0  # 19B audio-video transformer and Gemma 3 12B in bf16
 
     def pipeline(self) -> Any:
         def build() -> Any:

@@ -85,6 +85,8 @@ class RealEsrganUpscale(ModelBackend, UpscaleBackend):
     version = "1"
     default_model = "ai-forever/Real-ESRGAN"
     default_weights = "RealESRGAN_x4.pth"
+    weights_gb = 0.07  # 16.7M parameters
+    libraries = ("torch",)
 
     def cache_params(self) -> dict[str, object]:
         return {"tile": self.choice.tile, "overlap": TILE_OVERLAP}

@@ -18,6 +18,7 @@ class WanVideo(GeneratedVideo):
     default_model = "Wan-AI/Wan2.2-I2V-A14B-Diffusers"
     default_steps = 40
     default_guidance = 3.5
+    weights_gb = 66.0  # two 14B experts and UMT5-XXL in bf16
     default_area = 832 * 480
     default_max_frames = 81  # 4k+1, the length Wan was trained on (5 s at 16 fps)
     size_multiple = 16  # the VAE's 8x and the transformer's 2x2 patches
