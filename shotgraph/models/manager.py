@@ -171,7 +171,11 @@ class ModelManager:
         else:
             model.enable_sequential_cpu_offload(device=device)
         loaded.placement = placement
-        self.placements[loaded.key] = placement
+        vae = getattr(model, "vae", None)
+        if placement.endswith("_offload") and hasattr(vae, "enable_tiling") and not loaded.vae_tiling:
+            vae.enable_tiling()  # memory is tight enough to offload: decode in tiles too
+            loaded.vae_tiling = True
+        self.placements[loaded.key] = placement + (" + VAE tiling" if loaded.vae_tiling else "")
 
     # 3. Running a shot, down the OOM ladder if it must -----------------------------------------------------------
 
