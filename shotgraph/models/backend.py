@@ -20,6 +20,7 @@ class ModelBackend(Backend):
     default_weights: ClassVar[str | None] = None
     default_steps: ClassVar[int] = 20
     default_guidance: ClassVar[float] = 1.0
+    pipeline_class: ClassVar[str] = ""  # the diffusers pipeline it loads from the weights' folder
     libraries: ClassVar[tuple[str, ...]] = ("torch", "diffusers", "transformers")  # what it runs on
     weights_gb: ClassVar[float] = 0.0  # the default model's published size in bf16: what doctor plans with
 
@@ -61,6 +62,18 @@ class ModelBackend(Backend):
     def model_key(self) -> str:
         """The model manager's name for the loaded model: weights and precision."""
         return f"{self.name} {self.ref} {str(self.dtype).removeprefix('torch.')}"
+
+    def pipeline(self) -> Any:
+        """The diffusers pipeline, loaded from the weights' folder once per run through the model manager."""
+
+        def build() -> Any:
+            import diffusers
+
+            pipe = getattr(diffusers, self.pipeline_class).from_pretrained(self.resolved.path, dtype=self.dtype)
+            pipe.set_progress_bar_config(disable=True)
+            return pipe
+
+        return self.models.load(self.model_key, self.stage, build)
 
     def key_fields(self) -> dict[str, Any]:
         return {**super().key_fields(), "model": self.resolved.identity, "revision": self.ref.revision or "",

@@ -60,7 +60,7 @@ class Flux2Generator(ModelBackend):
 
     @property
     def is_klein(self) -> bool:
-        return pipeline_class_name(self.resolved.path, self.ref.model).startswith("Flux2Klein")
+        return self.pipeline_class == "Flux2KleinPipeline"
 
     @property
     def steps(self) -> int:
@@ -72,18 +72,12 @@ class Flux2Generator(ModelBackend):
             return self.choice.guidance
         return 1.0 if self.is_klein else 4.0
 
-    def pipeline(self) -> Any:
-        def build() -> Any:
-            import diffusers
-
-            name = pipeline_class_name(self.resolved.path, self.ref.model)
-            if name not in ("Flux2KleinPipeline", "Flux2Pipeline"):
-                raise RenderError(f"{self.stage} ({self.name}): {self.ref} is a {name}, not a FLUX.2 pipeline")
-            pipe = getattr(diffusers, name).from_pretrained(self.resolved.path, dtype=self.dtype)
-            pipe.set_progress_bar_config(disable=True)
-            return pipe
-
-        return self.models.load(self.model_key, self.stage, build)
+    @property
+    def pipeline_class(self) -> str:  # type: ignore[override]
+        name = pipeline_class_name(self.resolved.path, self.ref.model)
+        if name not in ("Flux2KleinPipeline", "Flux2Pipeline"):
+            raise RenderError(f"{self.stage} ({self.name}): {self.ref} is a {name}, not a FLUX.2 pipeline")
+        return name
 
     def generate(self, prompt: str, references: list[Path], width: int, height: int, seed: int, item: str) -> Any:
         """A PIL image of exactly width x height: generated at the nearest size FLUX.2 takes, then resized."""

@@ -89,10 +89,6 @@ class GeneratedVideo(ModelBackend, VideoBackend):
         return generation_size(request.width, request.height, area, self.size_multiple, degrade.scale)
 
     @abstractmethod
-    def pipeline(self) -> Any:
-        """The loaded pipeline (through the model manager)."""
-
-    @abstractmethod
     def frame_step(self, pipe: Any) -> int:
         """The model's temporal compression: valid frame counts are frame_step * k + 1."""
 

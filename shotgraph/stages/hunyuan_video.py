@@ -15,6 +15,7 @@ NEGATIVE = "blurry, distorted, low quality, static, jittery"
 
 class HunyuanVideo(GeneratedVideo):
     name = "hunyuan"
+    pipeline_class = "HunyuanVideo15ImageToVideoPipeline"
     version = "1"
     default_model = "hunyuanvideo-community/HunyuanVideo-1.5-Diffusers-480p_i2v"
     default_steps = 50
@@ -24,16 +25,6 @@ class HunyuanVideo(GeneratedVideo):
     default_max_frames = 121
     size_multiple = 16
     overlap = 1
-
-    def pipeline(self) -> Any:
-        def build() -> Any:
-            from diffusers import HunyuanVideo15ImageToVideoPipeline
-
-            pipe = HunyuanVideo15ImageToVideoPipeline.from_pretrained(self.resolved.path, dtype=self.dtype)
-            pipe.set_progress_bar_config(disable=True)
-            return pipe
-
-        return self.models.load(self.model_key, self.stage, build)
 
     def frame_step(self, pipe: Any) -> int:
         return pipe.vae_scale_factor_temporal

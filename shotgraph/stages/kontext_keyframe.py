@@ -37,6 +37,7 @@ def side_by_side(references: list[Path], width: int, height: int) -> Any:
 
 class KontextKeyframe(ModelBackend, KeyframeBackend):
     name = "flux-kontext"
+    pipeline_class = "FluxKontextPipeline"
     version = "1"
     default_model = "black-forest-labs/FLUX.1-Kontext-dev"
     default_steps = 28
@@ -45,16 +46,6 @@ class KontextKeyframe(ModelBackend, KeyframeBackend):
 
     def cache_params(self) -> dict[str, object]:
         return {"generate": [self.choice.generate_width, self.choice.generate_height]}
-
-    def pipeline(self) -> Any:
-        def build() -> Any:
-            from diffusers import FluxKontextPipeline
-
-            pipe = FluxKontextPipeline.from_pretrained(self.resolved.path, dtype=self.dtype)
-            pipe.set_progress_bar_config(disable=True)
-            return pipe
-
-        return self.models.load(self.model_key, self.stage, build)
 
     def render(self, request: KeyframeRequest, out: Path) -> None:
         import torch

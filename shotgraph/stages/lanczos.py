@@ -11,7 +11,7 @@ from pathlib import Path
 from shotgraph.errors import RenderError
 from shotgraph.media.encoding import ffmpeg_exe, segment_video_args
 from shotgraph.media.ffmpeg import count_frames, run_ffmpeg
-from shotgraph.stages.upscale import UpscaleBackend, UpscaleRequest
+from shotgraph.stages.upscale import UpscaleBackend, UpscaleRequest, checked_clip
 
 
 def _is_segment(clip: Path, width: int, height: int, fps: int) -> bool:
@@ -39,12 +39,7 @@ class LanczosUpscale(UpscaleBackend):
 
     def render(self, request: UpscaleRequest, out: Path) -> None:
         # 1. Check inputs: the clip must hold exactly the frames the timeline asked for
-        clip = Path(request.clip)
-        if not clip.is_file():
-            raise RenderError(f"upscale: clip {clip} does not exist")
-        got = count_frames(clip)
-        if got != request.frames:
-            raise RenderError(f"upscale: {clip} has {got} frames, the timeline asks for {request.frames}")
+        clip = checked_clip(request)
 
         # 2. Already a segment at the film's size: the same file under a second name, a hard link, so the picture
         #    is stored once. The clip is a read-only artifact, so neither name can change it. The cache key still

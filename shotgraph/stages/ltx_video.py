@@ -15,6 +15,7 @@ NEGATIVE = "worst quality, inconsistent motion, blurry, jittery, distorted"
 
 class LtxVideo(GeneratedVideo):
     name = "ltx"
+    pipeline_class = "LTXConditionPipeline"
     version = "1"
     default_model = "Lightricks/LTX-Video-0.9.7-distilled"
     default_steps = 8
@@ -24,16 +25,6 @@ class LtxVideo(GeneratedVideo):
     default_max_frames = 121  # 8k+1, about 5 s at 24 fps
     size_multiple = 32
     overlap = 9  # one latent frame and its lead-in: 8k+1 frames the VAE encodes whole
-
-    def pipeline(self) -> Any:
-        def build() -> Any:
-            from diffusers import LTXConditionPipeline
-
-            pipe = LTXConditionPipeline.from_pretrained(self.resolved.path, dtype=self.dtype)
-            pipe.set_progress_bar_config(disable=True)
-            return pipe
-
-        return self.models.load(self.model_key, self.stage, build)
 
     def frame_step(self, pipe: Any) -> int:
         return pipe.vae_temporal_compression_ratio
@@ -57,21 +48,12 @@ class Ltx2Video(LtxVideo):
     its picture; the sound crew makes ours, so that is left out."""
 
     name = "ltx2"
+    pipeline_class = "LTX2ConditionPipeline"
     version = "1"
     default_model = "Lightricks/LTX-2"
     default_steps = 40
     default_guidance = 4.0
     weights_gb = 62.0  # 19B audio-video transformer and Gemma 3 12B in bf16
-
-    def pipeline(self) -> Any:
-        def build() -> Any:
-            from diffusers import LTX2ConditionPipeline
-
-            pipe = LTX2ConditionPipeline.from_pretrained(self.resolved.path, dtype=self.dtype)
-            pipe.set_progress_bar_config(disable=True)
-            return pipe
-
-        return self.models.load(self.model_key, self.stage, build)
 
     def generate(self, pipe: Any, conditioning: list[Any], frames: int, width: int, height: int, fps: int,
                  prompt: str, seed: int) -> list[np.ndarray]:

@@ -19,7 +19,7 @@ from shotgraph.media.ffmpeg import count_frames, probe
 from shotgraph.media.frames import FrameWriter, read_frames
 from shotgraph.models.backend import ModelBackend
 from shotgraph.models.manager import Degrade
-from shotgraph.stages.upscale import UpscaleBackend, UpscaleRequest
+from shotgraph.stages.upscale import UpscaleBackend, UpscaleRequest, checked_clip
 
 BATCH = 4  # frames per forward pass
 TILE_OVERLAP = 16  # input pixels of context on each side of a tile, cut away after
@@ -99,12 +99,7 @@ class RealEsrganUpscale(ModelBackend, UpscaleBackend):
 
     def render(self, request: UpscaleRequest, out: Path) -> None:
         # 1. Check inputs: exactly the frames the timeline asked for
-        clip = Path(request.clip)
-        if not clip.is_file():
-            raise RenderError(f"upscale: clip {clip} does not exist")
-        got = count_frames(clip)
-        if got != request.frames:
-            raise RenderError(f"upscale: {clip} has {got} frames, the timeline asks for {request.frames}")
+        clip = checked_clip(request)
         info = probe(clip)
         enlarge = info.width < request.width or info.height < request.height
 

@@ -14,6 +14,7 @@ NEGATIVE = "blurry, static, distorted, overexposed, low quality, jpeg artifacts,
 
 class WanVideo(GeneratedVideo):
     name = "wan"
+    pipeline_class = "WanImageToVideoPipeline"
     version = "1"
     default_model = "Wan-AI/Wan2.2-I2V-A14B-Diffusers"
     default_steps = 40
@@ -23,16 +24,6 @@ class WanVideo(GeneratedVideo):
     default_max_frames = 81  # 4k+1, the length Wan was trained on (5 s at 16 fps)
     size_multiple = 16  # the VAE's 8x and the transformer's 2x2 patches
     overlap = 1
-
-    def pipeline(self) -> Any:
-        def build() -> Any:
-            from diffusers import WanImageToVideoPipeline
-
-            pipe = WanImageToVideoPipeline.from_pretrained(self.resolved.path, dtype=self.dtype)
-            pipe.set_progress_bar_config(disable=True)
-            return pipe
-
-        return self.models.load(self.model_key, self.stage, build)
 
     def frame_step(self, pipe: Any) -> int:
         return pipe.vae_scale_factor_temporal
