@@ -200,3 +200,25 @@ def ltx2(folder: Path) -> Path:
                           tokenizer=tokenizer(), connectors=connectors, vocoder=vocoder,
                           audio_scheduler=None).save_pretrained(folder)
     return folder
+
+
+def musicgen(folder: Path, sampling_rate: int = 32000, ratios: tuple[int, ...] = (8, 5, 4, 4)) -> Path:
+    """MusicgenForConditionalGeneration with its tokenizer: T5 text encoder, EnCodec (4 codebooks), decoder."""
+    from transformers import EncodecConfig, MusicgenConfig, MusicgenDecoderConfig, MusicgenForConditionalGeneration
+    from transformers import T5Config
+
+    torch.manual_seed(0)
+    text = T5Config(vocab_size=1000, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4, decoder_start_token_id=0)
+    audio = EncodecConfig(sampling_rate=sampling_rate, audio_channels=1, hidden_size=16, num_filters=4,
+                          upsampling_ratios=list(ratios), target_bandwidths=[1.2], codebook_size=64, codebook_dim=16,
+                          num_residual_layers=1, num_lstm_layers=1)
+    decoder = MusicgenDecoderConfig(vocab_size=64, pad_token_id=64, bos_token_id=64, hidden_size=32,
+                                    num_hidden_layers=2, num_attention_heads=4, ffn_dim=64, num_codebooks=4,
+                                    max_position_embeddings=4096)
+    model = MusicgenForConditionalGeneration(MusicgenConfig(text_encoder=text.to_dict(), audio_encoder=audio.to_dict(),
+                                                            decoder=decoder.to_dict()))
+    model.generation_config.decoder_start_token_id = 64  # the decoder's start and pad token: one past the codebook
+    model.generation_config.pad_token_id = 64
+    model.save_pretrained(folder)
+    tokenizer().save_pretrained(folder)
+    return folder

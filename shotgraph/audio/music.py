@@ -1,6 +1,6 @@
 """The music stage: a score cue per scene, from the scene's music cue.
 
-A cue is rendered for its scene's length rounded up (see `director.graph.cue_spans`); the mix cuts it to the
+A cue is rendered for its scene's length rounded up (see `audio.cues.cue_spans`); the mix cuts it to the
 scene and fades its edges, so the backend writes the music as it plays, unfaded.
 """
 
@@ -32,4 +32,5 @@ class MusicBackend(Backend):
 
 MUSIC_BACKENDS: dict[str, str] = {
     "procedural": "shotgraph.audio.score:ProceduralScore",
+    "musicgen": "shotgraph.audio.musicgen:MusicGenScore",
 }
