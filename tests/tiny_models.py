@@ -222,3 +222,26 @@ def musicgen(folder: Path, sampling_rate: int = 32000, ratios: tuple[int, ...] =
     model.save_pretrained(folder)
     tokenizer().save_pretrained(folder)
     return folder
+
+
+def stable_audio(folder: Path) -> Path:
+    """StableAudioPipeline: DiT, Oobleck VAE (800 Hz here, hop 2: 2.56 s at most), T5 and the projection model."""
+    from diffusers import AutoencoderOobleck, CosineDPMSolverMultistepScheduler, StableAudioDiTModel
+    from diffusers import StableAudioPipeline, StableAudioProjectionModel
+    from transformers import T5Config, T5EncoderModel
+
+    torch.manual_seed(0)
+    transformer = StableAudioDiTModel(
+        sample_size=1024, in_channels=3, num_layers=2, attention_head_dim=4, num_key_value_attention_heads=2,
+        out_channels=3, cross_attention_dim=4, time_proj_dim=8, global_states_input_dim=8,
+        cross_attention_input_dim=4)
+    scheduler = CosineDPMSolverMultistepScheduler(solver_order=2, prediction_type="v_prediction", sigma_data=1.0,
+                                                  sigma_schedule="exponential")
+    vae = AutoencoderOobleck(encoder_hidden_size=6, downsampling_ratios=[1, 2], decoder_channels=3,
+                             decoder_input_channels=3, audio_channels=2, channel_multiples=[2, 4], sampling_rate=800)
+    t5 = T5EncoderModel(T5Config(vocab_size=1000, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+                                 decoder_start_token_id=0))
+    projection = StableAudioProjectionModel(text_encoder_dim=32, conditioning_dim=4, min_value=0, max_value=32)
+    StableAudioPipeline(transformer=transformer, scheduler=scheduler, vae=vae, text_encoder=t5,
+                        tokenizer=tokenizer(max_length=64), projection_model=projection).save_pretrained(folder)
+    return folder

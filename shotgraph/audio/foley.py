@@ -42,4 +42,6 @@ class FoleyBackend(Backend):
 
 FOLEY_BACKENDS: dict[str, str] = {
     "procedural": "shotgraph.audio.procedural_foley:ProceduralFoley",
+    "stable-audio": "shotgraph.audio.stable_audio_foley:StableAudioFoley",
+    "audiogen": "shotgraph.audio.audiogen:AudioGenFoley",
 }
