@@ -245,3 +245,82 @@ def stable_audio(folder: Path) -> Path:
     StableAudioPipeline(transformer=transformer, scheduler=scheduler, vae=vae, text_encoder=t5,
                         tokenizer=tokenizer(max_length=64), projection_model=projection).save_pretrained(folder)
     return folder
+
+
+def t5_encoder(folder: Path, d_model: int = 24) -> Path:
+    """A T5 encoder folder with its tokenizer (stands in for T5-large, AudioGen's text conditioner)."""
+    from transformers import T5Config, T5EncoderModel
+
+    torch.manual_seed(0)
+    T5EncoderModel(T5Config(vocab_size=1000, d_model=d_model, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+                            decoder_start_token_id=0)).save_pretrained(folder)
+    tokenizer().save_pretrained(folder)
+    return folder
+
+
+def audiocraft_audiogen(folder: Path, text_dim: int = 24) -> Path:
+    """AudioGen's two files in audiocraft's own key layout, as read from its modules (seanet.py, conv.py,
+    lstm.py, core_vq.py, lm.py, transformer.py), with tiny random tensors: `state_dict.bin` and
+    `compression_state_dict.bin`, each under `best_state`."""
+    g = torch.Generator().manual_seed(0)
+
+    def rand(*shape: int) -> torch.Tensor:
+        return torch.randn(*shape, generator=g) * 0.1
+
+    def conv(prefix: str, c_in: int, c_out: int, k: int, transposed: bool = False) -> dict[str, torch.Tensor]:
+        weight = (c_in, c_out, k) if transposed else (c_out, c_in, k)  # weight norm over dim 0 either way
+        return {f"{prefix}.weight_g": rand(weight[0], 1, 1), f"{prefix}.weight_v": rand(*weight),
+                f"{prefix}.bias": rand(c_out)}
+
+    def resblock(prefix: str, dim: int) -> dict[str, torch.Tensor]:  # act, conv k3, act, conv k1; true_skip
+        return {**conv(f"{prefix}.block.1.conv.conv", dim, dim // 2, 3),
+                **conv(f"{prefix}.block.3.conv.conv", dim // 2, dim, 1)}
+
+    def lstm(prefix: str, dim: int) -> dict[str, torch.Tensor]:
+        return {f"{prefix}.lstm.{name}_l{layer}": rand(4 * dim, dim) if name.startswith("weight") else rand(4 * dim)
+                for layer in (0, 1) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+    nf, dim, ratios, bins, books = 4, 16, [8, 5, 4, 2], 64, 4
+    codec: dict[str, torch.Tensor] = conv("encoder.model.0.conv.conv", 1, nf, 7)
+    index, mult = 1, 1
+    for ratio in reversed(ratios):  # resblock, act, downsampling conv: the encoder takes the ratios reversed
+        codec |= resblock(f"encoder.model.{index}", mult * nf)
+        codec |= conv(f"encoder.model.{index + 2}.conv.conv", mult * nf, 2 * mult * nf, 2 * ratio)
+        index, mult = index + 3, mult * 2
+    codec |= lstm(f"encoder.model.{index}", mult * nf)
+    codec |= conv(f"encoder.model.{index + 2}.conv.conv", mult * nf, dim, 7)  # after an act
+    codec |= conv("decoder.model.0.conv.conv", dim, mult * nf, 7)
+    codec |= lstm("decoder.model.1", mult * nf)
+    index = 2
+    for ratio in ratios:  # act, upsampling transposed conv, resblock
+        codec |= conv(f"decoder.model.{index + 1}.convtr.convtr", mult * nf, mult * nf // 2, 2 * ratio, True)
+        codec |= resblock(f"decoder.model.{index + 2}", mult * nf // 2)
+        index, mult = index + 3, mult // 2
+    codec |= conv(f"decoder.model.{index + 1}.conv.conv", nf, 1, 7)  # after an act
+    for book in range(books):
+        embed = rand(bins, dim)
+        codec |= {f"quantizer.vq.layers.{book}._codebook.inited": torch.ones(1),
+                  f"quantizer.vq.layers.{book}._codebook.cluster_size": torch.ones(bins),
+                  f"quantizer.vq.layers.{book}._codebook.embed": embed,
+                  f"quantizer.vq.layers.{book}._codebook.embed_avg": embed.clone()}
+
+    hidden, layers, ffn = 32, 2, 64
+    lm: dict[str, torch.Tensor] = {}
+    for book in range(books):
+        lm[f"emb.{book}.weight"] = rand(bins + 1, hidden)
+        lm[f"linears.{book}.weight"] = rand(bins, hidden)
+    for layer in range(layers):
+        p = f"transformer.layers.{layer}"
+        for attention in ("self_attn", "cross_attention"):
+            lm[f"{p}.{attention}.in_proj_weight"] = rand(3 * hidden, hidden)
+            lm[f"{p}.{attention}.out_proj.weight"] = rand(hidden, hidden)
+        lm[f"{p}.linear1.weight"], lm[f"{p}.linear2.weight"] = rand(ffn, hidden), rand(hidden, ffn)
+        for norm in ("norm1", "norm2", "norm_cross"):
+            lm[f"{p}.{norm}.weight"], lm[f"{p}.{norm}.bias"] = torch.ones(hidden), torch.zeros(hidden)
+    lm["out_norm.weight"], lm["out_norm.bias"] = torch.ones(hidden), torch.zeros(hidden)
+    lm["condition_provider.conditioners.description.output_proj.weight"] = rand(hidden, text_dim)
+    lm["condition_provider.conditioners.description.output_proj.bias"] = rand(hidden)
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save({"best_state": lm, "xp.cfg": {"transformer_lm": {"num_heads": 4}}}, folder / "state_dict.bin")
+    torch.save({"best_state": codec, "xp.cfg": {"sample_rate": 16000}}, folder / "compression_state_dict.bin")
+    return folder

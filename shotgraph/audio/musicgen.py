@@ -20,11 +20,28 @@ from shotgraph.audio.wav import write_wav
 from shotgraph.director.plan import MusicCue
 from shotgraph.errors import BackendError
 from shotgraph.models.backend import ModelBackend
-from shotgraph.models.manager import Degrade
 
 WINDOW_S = 30.0
 CONTEXT_S = 10.0  # the audio prompt of a continuation
 CROSSFADE_S = 0.5
+
+
+def generate_audio(model: Any, tokenizer: Any, prompts: list[str], seconds: float, seed: int, guidance: float,
+                   device: str, prompt_audio: np.ndarray | None = None) -> np.ndarray:
+    """(prompts, samples) float audio from a MusicGen-class model (MusicGen, converted AudioGen): `seconds` of it
+    past `prompt_audio` (a continuation's prompt, which the result starts with)."""
+    import torch
+
+    text = {k: v.to(device) for k, v in tokenizer(prompts, return_tensors="pt", padding=True).items()}
+    extra = {}
+    if prompt_audio is not None:
+        extra["input_values"] = torch.from_numpy(prompt_audio[None, None]).to(device, model.dtype)
+    delay = model.decoder.num_codebooks - 1  # the codebook delay pattern costs these steps at the end
+    steps = int(np.ceil(seconds * model.config.audio_encoder.frame_rate)) + delay
+    torch.manual_seed(seed)
+    with torch.inference_mode():
+        audio = model.generate(**text, **extra, do_sample=True, guidance_scale=guidance, max_new_tokens=steps)
+    return audio[:, 0].float().cpu().numpy()
 
 
 def music_prompt(cue: MusicCue) -> str:
@@ -60,35 +77,20 @@ class MusicGenScore(ModelBackend, MusicBackend):
         return AutoTokenizer.from_pretrained(self.resolved.path)
 
     def render(self, request: MusicRequest, out: Path) -> None:
-        import torch
-
         # 1. Check inputs
         frames = int(round(request.duration * request.sample_rate)) if np.isfinite(request.duration) else 0
         if frames < 1:
             raise BackendError("music", self.name, f"scene {request.scene.id}: duration {request.duration} s is "
                                                    "not at least one sample")
         model = self.model()
-        audio_config = model.config.audio_encoder
-        rate, frame_rate = audio_config.sampling_rate, audio_config.frame_rate
-        delay = model.decoder.num_codebooks - 1  # the codebook delay pattern costs these steps at the end
-        text = self.tokenizer([music_prompt(request.scene.music)], return_tensors="pt", padding=True)
-        device = self.models.device.device
-        text = {k: v.to(device) for k, v in text.items()}
+        rate = model.config.audio_encoder.sampling_rate
+        prompt = music_prompt(request.scene.music)
 
         # 2. Window by window, each continuing the audio before it
-        def window(seconds: float, prompt: np.ndarray | None, seed: int) -> np.ndarray:
-            def attempt(degrade: Degrade) -> np.ndarray:
-                torch.manual_seed(seed)
-                extra = {}
-                if prompt is not None:
-                    extra["input_values"] = torch.from_numpy(prompt[None, None]).to(device, model.dtype)
-                steps = int(np.ceil(seconds * frame_rate)) + delay
-                with torch.inference_mode():
-                    audio = model.generate(**text, **extra, do_sample=True, guidance_scale=self.guidance,
-                                           max_new_tokens=steps)
-                return audio[0, 0].float().cpu().numpy()
-
-            return self.models.run(f"music {request.scene.id}", self.model_key, attempt)
+        def window(seconds: float, context: np.ndarray | None, seed: int) -> np.ndarray:
+            return self.models.run(f"music {request.scene.id}", self.model_key, lambda degrade: generate_audio(
+                model, self.tokenizer, [prompt], seconds, seed, self.guidance, self.models.device.device,
+                context)[0])
 
         wanted = int(round(request.duration * rate))
         made = window(min(request.duration, WINDOW_S), None, request.seed)
