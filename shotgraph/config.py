@@ -122,6 +122,8 @@ class MixSettings(_Settings):
 class Profile(_Settings):
     name: str = "draft"
     description: str = ""
+    language: str = Field(default="en", description="the screenplay's language (ISO 639-1) for model voices; a line "
+                          "in another script or language is detected")
     output: OutputSettings = Field(default_factory=OutputSettings)
     planner: PlannerSettings = Field(default_factory=PlannerSettings)
     stages: StageSettings = Field(default_factory=StageSettings)

@@ -17,6 +17,8 @@ class DialogueRequest:
     character: CharacterPlan
     voice_index: int  # the character's cast slot (`characters.slots`): picks a distinct, stable voice
     sample_rate: int
+    voice_sample: Path | None = None  # the user's recording to clone, confined to the project folder
+    language: str = "en"  # the profile's language: a line in another script or language is detected
 
 
 class DialogueBackend(Backend):
@@ -29,4 +31,6 @@ class DialogueBackend(Backend):
 
 DIALOGUE_BACKENDS: dict[str, str] = {
     "espeak": "shotgraph.audio.espeak:EspeakDialogue",
+    "xtts": "shotgraph.audio.xtts:XttsDialogue",
+    "pocket-tts": "shotgraph.audio.pocket:PocketDialogue",
 }

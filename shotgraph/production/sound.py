@@ -41,11 +41,12 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     def make(line: Any) -> tuple[str, tuple[str, float]]:
         slot, character = by_name[line.character]
-        request = DialogueRequest(line, character, slot, rate)
+        sample = user_file(crew, character.voice_sample)
+        request = DialogueRequest(line, character, slot, rate, sample, crew.profile.language)
         # the words and how they are delivered; not where they sit in the file
         words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
-        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": file_identity(
-            user_file(crew, character.voice_sample)), "voice_slot": slot, "sample_rate": rate})
+        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": file_identity(sample),
+                                 "voice_slot": slot, "sample_rate": rate})
         path = attempt(
             crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
                                                              stage="dialogue", backend=backend.name),
