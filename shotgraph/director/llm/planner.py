@@ -38,6 +38,7 @@ from shotgraph.director.llm.prompts import (
     bible_messages,
     scene_messages,
 )
+from shotgraph.director.nonverbal import spoken_cues, with_vocal
 from shotgraph.director.plan import (
     CharacterPlan,
     FilmPlan,
@@ -237,7 +238,8 @@ class _SceneContext:
                 description=s.description,
                 prompt=s.prompt,
                 dialogue=s.dialogue,
-                foley=[FoleyCue(what=f.what, at=f.at) for f in s.foley],
+                foley=with_vocal([FoleyCue(what=f.what, at=f.at) for f in s.foley], spoken_cues(
+                    [lines[i] for i in s.dialogue if i in lines])),
                 transition=s.transition,
                 # never shorter than its lines take to say: the running time follows the words
                 min_duration=max(s.min_duration, round(sum(line_seconds(lines[i]) for i in s.dialogue

@@ -17,6 +17,7 @@ from shotgraph.director.lexicon import (
     STANDALONE_TRANSITION,
     TRACKING_VERBS,
 )
+from shotgraph.director.nonverbal import action_cues, spoken_cues, with_vocal
 from shotgraph.director.plan import (
     CameraAngle,
     CameraMove,
@@ -209,7 +210,8 @@ class SceneBreakdown:
                 move = CameraMove.HANDHELD
             draft = self._add(Draft(size=size, description=chunk, characters=characters, move=move,
                                      action_words=len(words), is_action=True, pov_of=pov_of))
-            draft.foley = foley_cues(chunk, draft.seconds(), self.cast)
+            draft.foley = with_vocal(foley_cues(chunk, draft.seconds(), self.cast), action_cues(
+                chunk, [self._name_of(c) for c in characters + ([pov_of] if pov_of else [])], draft.seconds()))
             self._see(characters + ([pov_of] if pov_of else []))
 
     def _framing(self, chunk: str, words: list[str], characters: list[str], move: CameraMove,
@@ -352,7 +354,7 @@ class SceneBreakdown:
     # 5. Drafts become shots: prompts and durations here, ids and seeds in number_shots.
     def _shot(self, draft: Draft) -> Shot:
         seconds = draft.seconds()
-        foley = [cue for cue in draft.foley if cue.at < seconds]
+        foley = [cue for cue in with_vocal(draft.foley, spoken_cues(draft.dialogue)) if cue.at < seconds]
         return Shot(
             id="pending",
             scene=self.scene.id,

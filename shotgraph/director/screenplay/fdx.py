@@ -31,6 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shotgraph.director.screenplay.fdx_xml import XmlNode, parse_xml
 from shotgraph.director.screenplay.fountain import NO_HEADINGS_WARNING
 from shotgraph.director.screenplay.fountain_syntax import parse_heading, split_cue
 from shotgraph.director.screenplay.model import (
@@ -45,7 +46,6 @@ from shotgraph.director.screenplay.model import (
     Span,
     Transition,
 )
-from shotgraph.director.screenplay.fdx_xml import XmlNode, parse_xml
 from shotgraph.errors import ScreenplayError
 
 _STYLES = {"bold": "bold", "italic": "italic", "underline": "underline"}
