@@ -324,3 +324,24 @@ def audiocraft_audiogen(folder: Path, text_dim: int = 24) -> Path:
     torch.save({"best_state": lm, "xp.cfg": {"transformer_lm": {"num_heads": 4}}}, folder / "state_dict.bin")
     torch.save({"best_state": codec, "xp.cfg": {"sample_rate": 16000}}, folder / "compression_state_dict.bin")
     return folder
+
+
+def pocket_tts(folder: Path) -> Path:
+    """A pocket-tts config with no weights (random, 11M parameters) and a small local sentencepiece tokenizer;
+    returns the YAML to name as the dialogue model."""
+    import sentencepiece
+    import yaml
+
+    from shotgraph.audio.pocket import configs_folder
+
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / "corpus.txt"
+    corpus.write_text("\n".join(["is it raining out there", "cats and dogs", "then you are not going anywhere",
+                                 "fine i will stay for one cup", "only one", "the quick brown fox"] * 20))
+    sentencepiece.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "tokenizer"), vocab_size=40,
+                                             character_coverage=1.0, minloglevel=2)
+    config = yaml.safe_load((configs_folder() / "english_2m_2026-10.yaml").read_text())
+    config["weights_path"] = config["weights_path_without_voice_cloning"] = None
+    config["flow_lm"]["lookup_table"].update(n_bins=40, tokenizer_path=str(folder / "tokenizer.model"))
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(config))
+    return folder / "tiny.yaml"

@@ -96,6 +96,10 @@ class PocketDialogue(ModelBackend, DialogueBackend):
                 samples, rate = read_wav(request.voice_sample)
                 mono = samples.mean(axis=1) if samples.ndim == 2 else samples
                 prompt = torch.from_numpy(resample(mono, rate, model.sample_rate))[None]
+            elif config.parent != configs_folder():
+                raise BackendError("dialogue", self.name, f"{request.character.name} has no voice sample, and "
+                                   f"pocket-tts's built-in voices need one of its own language models, not "
+                                   f"{config.name}: give the character a voice_sample in the plan")
             else:
                 prompt = builtin_speaker(request.character.voice, request.character.name, VOICES)
             self._voices[key] = self.models.run(f"voice {request.character.id}", f"{self.name} {config.name}",
