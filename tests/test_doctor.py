@@ -22,7 +22,9 @@ def test_doctor_json_names_every_backend_and_what_each_profile_needs() -> None:
     found = json.loads(result.output)
     names = {(b["stage"], b["name"]) for b in found["backends"]}
     assert {("keyframe", "flux2"), ("video", "ltx2"), ("video", "wan"), ("upscale", "realesrgan")} <= names
-    assert all(b["imports"] for b in found["backends"])  # torch and diffusers load here
+    cannot = {b["name"]: b["problem"] for b in found["backends"] if not b["imports"]}
+    assert list(cannot) == ["xtts"]  # torch, diffusers, transformers and pocket-tts load here; coqui-tts does not
+    assert cannot["xtts"].endswith("pip install coqui-tts 'transformers<=5.23'; here use dialogue = \"pocket-tts\"")
     profiles = {p["name"]: p for p in found["profiles"]}
     assert profiles["draft"]["models"] == [] and profiles["draft"]["vram_gb"] == 0
     preview = profiles["preview"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pyloudnorm
 import pytest
 import torch
 
@@ -16,7 +18,7 @@ from shotgraph.media.ffmpeg import probe
 from shotgraph.production.director import Director
 from shotgraph.media.frames import read_frames
 from shotgraph.stages.realesrgan_nets import SRVGGNetCompact
-from test_make import LINES, SCRIPT
+from test_make import LINES, SCRIPT, film_audio
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +101,62 @@ def test_the_shipped_model_profiles_load_and_name_real_weights() -> None:
         assert profile.stages.video.backend == video and profile.stages.keyframe.backend == "flux2"
         assert profile.stages.keyframe.model.startswith("black-forest-labs/FLUX.2-")
         assert json.loads(profile.model_dump_json())["stages"]["upscale"]["backend"] == "realesrgan"
+
+
+@pytest.fixture(scope="module")
+def tiny_sound_profile(tmp_path_factory, tiny_profile: Path) -> Path:
+    """The tiny picture crew with the tiny sound crew: pocket-tts voices, MusicGen, AudioGen (converted)."""
+    from shotgraph.audio.audiogen_checkpoint import convert
+
+    root = tmp_path_factory.mktemp("tiny-sound")
+    pocket = tiny_models.pocket_tts(root / "pocket")
+    musicgen = tiny_models.musicgen(root / "musicgen")
+    audiocraft = tiny_models.audiocraft_audiogen(root / "audiocraft")
+    audiogen = convert(audiocraft / "state_dict.bin", audiocraft / "compression_state_dict.bin",
+                       tiny_models.t5_encoder(root / "t5"), root / "audiogen")
+    profile = root / "tiny-sound.toml"
+    profile.write_text(tiny_profile.read_text(encoding="utf-8") + f"""
+[stages.dialogue]
+backend = "pocket-tts"
+model = "{pocket}"
+[stages.music]
+backend = "musicgen"
+model = "{musicgen}"
+[stages.foley]
+backend = "audiogen"
+model = "{audiogen}"
+""", encoding="utf-8")
+    return profile
+
+
+def test_make_with_the_sound_crew_keeps_every_line_its_voice_and_the_loudness(tiny_sound_profile: Path,
+                                                                               tmp_path: Path) -> None:
+    from shotgraph.audio.loudness import true_peak
+    from shotgraph.audio.wav import write_wav
+    from shotgraph.director.validate import load_plan, save_plan
+    from shotgraph.director.screenplay.reader import read_screenplay
+    from shotgraph.director.rules.breakdown import plan_by_rules
+
+    script = tmp_path / "kettle.fountain"
+    script.write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "voices").mkdir()
+    plan = plan_by_rules(read_screenplay(script))
+    rng = np.random.default_rng(3)
+    characters = []
+    for character in plan.characters:  # each voice cloned from a sample in the project folder
+        sample = tmp_path / "voices" / f"{character.id}.wav"
+        write_wav(sample, (rng.standard_normal(48000 * 2) * 0.1).astype(np.float32), 48000)
+        characters.append(character.model_copy(update={"voice_sample": Path("voices") / sample.name}))
+    save_plan(plan.model_copy(update={"characters": characters}), tmp_path / "plan.json")
+    load_plan(tmp_path / "plan.json", read_screenplay(script))  # still a valid plan
+
+    report = Director(script, profile=load_profile(tiny_sound_profile), plan_file=tmp_path / "plan.json").make()
+    assert report.ok, report.failures
+    assert sorted(key.split()[0] for key in report.models["loads"]) == [
+        "audiogen", "flux2", "ltx", "musicgen", "pocket-tts", "realesrgan"]
+    assert set(report.models["loads"].values()) == {1}, report.models["loads"]
+    srt = Path(report.outputs["srt"]).read_text(encoding="utf-8")
+    assert all(line in srt for line in LINES)
+    audio = film_audio(Path(report.outputs["film"]))
+    loudness = pyloudnorm.Meter(48000).integrated_loudness(audio.astype(np.float64))
+    assert abs(loudness + 16.0) <= 0.5 and true_peak(audio) <= -1.0

@@ -64,6 +64,8 @@ class XttsDialogue(ModelBackend, DialogueBackend):
     version = "1"
     default_model = "coqui/XTTS-v2"
     libraries = ("torch", "TTS")
+    install_hint = ("on a CUDA machine with torchaudio: pip install coqui-tts 'transformers<=5.23'; here use "
+                    "dialogue = \"pocket-tts\"")
     weights_gb = 1.9
 
     def __init__(self, profile: Any, models: Any = None):

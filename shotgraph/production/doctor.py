@@ -76,12 +76,14 @@ def backends() -> list[BackendStatus]:
     for stage in STAGE_REGISTRIES:
         for name, target in registry(stage).items():
             module, _, class_name = target.partition(":")
+            backend_class = None
             try:
                 backend_class = getattr(importlib.import_module(module), class_name)
                 for library in getattr(backend_class, "libraries", ()):
                     importlib.import_module(library)
             except Exception as exc:  # ImportError, or a CUDA build of a library that fails to load here
-                statuses.append(BackendStatus(stage, name, False, f"{type(exc).__name__}: {exc}; {EXTRA}"))
+                hint = getattr(backend_class, "install_hint", "") or EXTRA
+                statuses.append(BackendStatus(stage, name, False, f"{type(exc).__name__}: {exc}; {hint}"))
                 continue
             statuses.append(BackendStatus(stage, name, True))
     return statuses

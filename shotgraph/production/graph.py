@@ -1,9 +1,10 @@
 """The production graph: one LangGraph StateGraph from screenplay to delivered film.
 
-    read -> plan -> cast -> record -> time -> shoot -> score -> mix -> cut -> deliver
+    read -> plan -> record -> time -> cast -> shoot -> score -> mix -> cut -> deliver
 
 Dialogue is recorded before the picture is shot because the words set each shot's length (invariant 7): the
-video stage must know its exact frame count. Every node is a plain function `State -> partial State`; the
+video stage must know its exact frame count. The looks are drawn right before the keyframes, so one image model
+serves both without being loaded twice. Every node is a plain function `State -> partial State`; the
 state holds ids and paths only (invariant 3); the heavy lifting is cached in the artifact store, so a node that
 re-runs after a kill reuses everything already made (invariant 2). Each stage runs over all its items before
 the next starts, so each model loads at most once (invariant 4). Review points (a later issue) slot in as
@@ -24,8 +25,8 @@ from shotgraph.production.state import ProductionState
 
 def build_graph() -> StateGraph:
     graph = StateGraph(ProductionState, context_schema=Crew)
-    steps = [("read", reading.read), ("plan", reading.plan), ("cast", picture.cast), ("record", sound.record),
-             ("time", cutting.time_shots), ("shoot", picture.shoot), ("score", sound.score), ("mix", sound.mix),
+    steps = [("read", reading.read), ("plan", reading.plan), ("record", sound.record), ("time", cutting.time_shots),
+             ("cast", picture.cast), ("shoot", picture.shoot), ("score", sound.score), ("mix", sound.mix),
              ("cut", cutting.cut), ("deliver", cutting.deliver)]
     previous = START
     for name, node in steps:

@@ -109,8 +109,10 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     results: dict[str, dict[str, str]] = {"music": {}, "ambience": {}, "effects": {}}
     with crew.track("score", len(jobs)) as advance:
-        for kind, item, path in in_pool(jobs, make, advance):
-            results[kind][item] = path
+        for stage in ("music", "foley"):  # stage by stage: each model loads once (invariant 4)
+            batch = [job for job in jobs if (job[0] == "music") == (stage == "music")]
+            for kind, item, path in in_pool(batch, make, advance):
+                results[kind][item] = path
     return {**results, "failures": {**state.get("failures", {}), **failures}}  # type: ignore[return-value]
 
 
