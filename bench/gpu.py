@@ -1,5 +1,6 @@
-"""The picture crew on a GPU at real size (random weights, bf16): a ten-shot film's looks, keyframes, videos and
-upscales through the product's own backends and model manager.
+"""The model crew on a GPU at real size (random weights): a ten-shot film's looks, keyframes, videos and
+upscales (bf16), then its score, effects and ambience (MusicGen-medium-, AudioGen-medium- and Stable Audio
+Open-shaped models), through the product's own backends and model manager.
 
     python bench/gpu.py                 # FLUX.2 klein-sized keyframes, LTX-Video 13B-sized motion, RRDBNet x2
     python bench/gpu.py --tiny          # the same script on tiny models, on the CPU: checks it runs
@@ -8,7 +9,8 @@ Per stage it prints: load seconds (building the model and placing it), pure mode
 pipeline calls, CUDA-synchronised), wall seconds (the stage through the backend: frame I/O, encoding, the
 OOM ladder), peak VRAM, frames per second, and the overhead ratio wall / compute (goal 1.05 or less). No
 weights are downloaded: real-size architectures are built with random weights, so the timings are real and
-the pictures are noise. Record the table in bench/RESULTS.md with the GPU named.
+the pictures are noise. For the sound stages fps is the real-time factor (seconds of audio a second). Record the
+table in bench/RESULTS.md with the GPU named.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import time
 from pathlib import Path
 
 import torch
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -74,6 +75,95 @@ def real_models(folder: Path) -> dict[str, Path]:
     return {"klein": folder / "klein", "ltx": folder / "ltx"}
 
 
+def real_sound_models(folder: Path) -> dict[str, Path]:
+    """MusicGen medium, AudioGen medium (MusicGen's LM over a 16 kHz EnCodec, T5-large) and Stable Audio Open."""
+    from diffusers import AutoencoderOobleck, CosineDPMSolverMultistepScheduler, StableAudioDiTModel
+    from diffusers import StableAudioPipeline, StableAudioProjectionModel
+    from transformers import EncodecConfig, MusicgenConfig, MusicgenDecoderConfig, MusicgenForConditionalGeneration
+    from transformers import T5Config, T5EncoderModel
+
+    from tiny_models import tokenizer
+
+    def musicgen(sampling_rate: int, ratios: list[int], text: T5Config, out: Path) -> Path:
+        audio = EncodecConfig(sampling_rate=sampling_rate, upsampling_ratios=ratios, num_filters=64, hidden_size=128,
+                              codebook_size=2048, target_bandwidths=[2.2], use_conv_shortcut=False,
+                              norm_type="weight_norm", pad_mode="constant", num_lstm_layers=2)
+        decoder = MusicgenDecoderConfig(vocab_size=2048, hidden_size=1536, num_hidden_layers=48,
+                                        num_attention_heads=24, ffn_dim=6144, num_codebooks=4)
+        model = MusicgenForConditionalGeneration(MusicgenConfig(text_encoder=text.to_dict(),
+                                                                audio_encoder=audio.to_dict(),
+                                                                decoder=decoder.to_dict()))
+        model.generation_config.decoder_start_token_id = model.generation_config.pad_token_id = 2048
+        model.save_pretrained(out)
+        tokenizer().save_pretrained(out)
+        return out
+
+    t5_base = T5Config(vocab_size=1000, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12)
+    t5_large = T5Config(vocab_size=1000, d_model=1024, d_kv=64, d_ff=4096, num_layers=24, num_heads=16)
+    paths = {"musicgen": musicgen(32000, [8, 5, 4, 4], t5_base, folder / "musicgen"),
+             "audiogen": musicgen(16000, [8, 5, 4, 2], t5_large, folder / "audiogen")}
+    StableAudioPipeline(transformer=StableAudioDiTModel(), vae=AutoencoderOobleck(),
+                        scheduler=CosineDPMSolverMultistepScheduler(), text_encoder=T5EncoderModel(t5_base),
+                        tokenizer=tokenizer(max_length=128),
+                        projection_model=StableAudioProjectionModel(text_encoder_dim=768, conditioning_dim=768,
+                                                                    min_value=0, max_value=512)
+                        ).save_pretrained(folder / "stable-audio")
+    paths["stable-audio"] = folder / "stable-audio"
+    return paths
+
+
+def tiny_sound_models(folder: Path) -> dict[str, Path]:
+    import tiny_models
+    from shotgraph.audio.audiogen_checkpoint import convert
+
+    audiocraft = tiny_models.audiocraft_audiogen(folder / "audiocraft")
+    return {"musicgen": tiny_models.musicgen(folder / "musicgen"),
+            "stable-audio": tiny_models.stable_audio(folder / "sa"),
+            "audiogen": convert(audiocraft / "state_dict.bin", audiocraft / "compression_state_dict.bin",
+                                tiny_models.t5_encoder(folder / "t5"), folder / "audiogen")}
+
+
+def sound_rows(models: dict[str, Path], tiny: bool, watch: "Stopwatch") -> list[dict[str, float]]:
+    """Ten seconds of score, a shot's effects and a 10 s bed, per sound model."""
+    from shotgraph.audio.audiogen import AudioGenFoley
+    from shotgraph.audio.foley import AmbienceRequest, EffectsRequest
+    from shotgraph.audio.music import MusicRequest
+    from shotgraph.audio.musicgen import MusicGenScore
+    from shotgraph.audio.stable_audio_foley import StableAudioFoley
+    from shotgraph.director.plan import FoleyCue
+
+    steps = {"steps": 2} if tiny else {}
+    stages = Profile().stages.model_copy(update={
+        "music": StageChoice(backend="musicgen", model=str(models["musicgen"])),
+        "foley": StageChoice(backend="audiogen", model=str(models["audiogen"])),
+    })
+    profile = Profile(stages=stages)
+    manager = ModelManager(profile.models)
+    scene = ScenePlan(id="sc001", mood="tense", lighting="", time_of_day="night", ambience="sea, gulls",
+                      music=MusicCue(mood="tense", tempo_bpm=90, instrumentation=["strings"], intensity=0.6))
+    shot = Shot(id="sc001-sh01", scene="sc001", size=ShotSize.WIDE, description="x", prompt="x", min_duration=4,
+                seed=1, foley=[FoleyCue(what="door slams", at=0.5), FoleyCue(what="Anna laughs", at=2.0)])
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        music = MusicGenScore(profile, manager)
+        row = run_stage("musicgen", music, [(MusicRequest(scene, 10.0, 48000, 1), out / "m.wav")], 0, watch)
+        rows.append({**row, "fps": 10.0 / row["wall s"]})
+        for name, backend in (("audiogen", AudioGenFoley(profile, manager)), ("stable-audio", StableAudioFoley(
+                Profile(stages=Profile().stages.model_copy(update={"foley": StageChoice(
+                    backend="stable-audio", model=str(models["stable-audio"]), **steps)})), manager))):
+            watch.wrap((getattr(backend, "model", None) or backend.pipeline)())
+            watch.seconds = 0.0
+            start = time.perf_counter()
+            backend.effects(EffectsRequest(shot, scene, 4.0, 48000, 1), out / f"{name}-e.wav")
+            backend.ambience(AmbienceRequest(scene, 10.0, 48000, 1), out / f"{name}-a.wav")
+            wall = time.perf_counter() - start
+            peak = torch.cuda.max_memory_allocated() / 1024**3 if torch.cuda.is_available() else 0.0
+            rows.append({"stage": name, "load s": 0.0, "compute s": watch.seconds, "wall s": wall, "peak GB": peak,
+                         "fps": 14.0 / wall, "overhead": wall / max(watch.seconds, 1e-9)})
+    return rows
+
+
 def tiny_models_for(folder: Path) -> dict[str, Path]:
     import tiny_models
 
@@ -123,7 +213,8 @@ def run_stage(name: str, backend: object, jobs: list, frames: int, watch: Stopwa
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()
-    model = backend.pipeline() if hasattr(backend, "pipeline") else backend.network()
+    load = getattr(backend, "model", None) or getattr(backend, "network", None) or backend.pipeline
+    model = load()
     load = time.perf_counter() - start
     watch.wrap(model)
     watch.seconds = 0.0
@@ -182,11 +273,17 @@ def main() -> None:
                                                                    s.id), folder / f"{s.id}.up.mp4")
                                                    for s, n in zip(shots, counts)], sum(counts), watch))
         print(f"{len(shots)} shots, {sum(SHOT_SECONDS):g} s of film at {out.width}x{out.height}, {out.fps} fps")
-        print(f"{'stage':<9} {'load s':>8} {'compute s':>10} {'wall s':>8} {'peak GB':>8} {'fps':>8} {'overhead':>9}")
+        picture_models = f"models loaded: {manager.loads}; placements: {manager.placements}; needs: {manager.needs}"
+        manager.free_all()
+        sound = tiny_sound_models(folder / "sound") if args.tiny else real_sound_models(folder / "sound")
+        rows += sound_rows(sound, args.tiny, watch)
+        print(f"{'stage':<12} {'load s':>8} {'compute s':>10} {'wall s':>8} {'peak GB':>8} {'fps':>8} {'overhead':>9}")
         for row in rows:
-            print(f"{row['stage']:<9} {row['load s']:>8.1f} {row['compute s']:>10.1f} {row['wall s']:>8.1f} "
+            print(f"{row['stage']:<12} {row['load s']:>8.1f} {row['compute s']:>10.1f} {row['wall s']:>8.1f} "
                   f"{row['peak GB']:>8.1f} {row['fps']:>8.2f} {row['overhead']:>9.3f}")
-        print(f"models loaded: {manager.loads}; placements: {manager.placements}; memory needs: {manager.needs}")
+        print(picture_models)
+        print("sound stages: fps is the real-time factor (seconds of audio a second); XTTS is not built here (its "
+              "coqui-tts model needs its released vocabulary and config)")
 
 
 if __name__ == "__main__":

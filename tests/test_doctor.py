@@ -28,8 +28,8 @@ def test_doctor_json_names_every_backend_and_what_each_profile_needs() -> None:
     profiles = {p["name"]: p for p in found["profiles"]}
     assert profiles["draft"]["models"] == [] and profiles["draft"]["vram_gb"] == 0
     preview = profiles["preview"]
-    assert [m["stage"] for m in preview["models"]] == ["look", "keyframe", "video", "upscale"]
-    assert preview["disk_gb"] == 52.1  # klein counted once for looks and keyframes, LTX 13B, Real-ESRGAN
+    assert [m["stage"] for m in preview["models"]] == ["look", "keyframe", "video", "upscale", "music", "foley"]
+    assert preview["disk_gb"] == 59.5  # klein counted once for looks and keyframes; LTX 13B, MusicGen small ...
     assert found["auto"]["profile"] == "draft" and "no CUDA GPU" in found["auto"]["why"]
 
 
@@ -46,8 +46,9 @@ def test_models_list_says_what_is_missing_and_offline_download_names_every_repo(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     fetched = CliRunner().invoke(app, ["models", "download", "--profile", "cinema"])
     assert fetched.exit_code == 1
-    assert fetched.output.startswith("error: 3 model(s) are not in the Hugging Face cache and downloads are off")
-    for repo in ("black-forest-labs/FLUX.2-dev", "Lightricks/LTX-2", "ai-forever/Real-ESRGAN RealESRGAN_x4.pth"):
+    assert fetched.output.startswith("error: 7 model(s) are not in the Hugging Face cache and downloads are off")
+    for repo in ("black-forest-labs/FLUX.2-dev", "Lightricks/LTX-2", "ai-forever/Real-ESRGAN RealESRGAN_x4.pth",
+                 "coqui/XTTS-v2", "facebook/musicgen-large", "facebook/audiogen-medium", "google-t5/t5-large"):
         assert f"hf download {repo}" in fetched.output
 
 

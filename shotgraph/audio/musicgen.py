@@ -57,7 +57,11 @@ class MusicGenScore(ModelBackend, MusicBackend):
     default_model = "facebook/musicgen-medium"
     default_guidance = 3.0
     libraries = ("torch", "transformers")
-    weights_gb = 8.0  # 1.5B decoder, T5-base and EnCodec 32 kHz in float32
+    weights_gb = 8.0  # medium: 1.5B decoder, T5-base and EnCodec 32 kHz in float32
+
+    def estimated_gb(self) -> float:
+        model = self.ref.model.lower()
+        return 2.4 if "small" in model else 14.0 if "large" in model else self.weights_gb
 
     def cache_params(self) -> dict[str, object]:
         return {"window": WINDOW_S, "context": CONTEXT_S, "crossfade": CROSSFADE_S}
