@@ -150,8 +150,11 @@ def test_make_with_the_sound_crew_keeps_every_line_its_voice_and_the_loudness(ti
     save_plan(plan.model_copy(update={"characters": characters}), tmp_path / "plan.json")
     load_plan(tmp_path / "plan.json", read_screenplay(script))  # still a valid plan
 
-    report = Director(script, profile=load_profile(tiny_sound_profile), plan_file=tmp_path / "plan.json").make()
+    director = Director(script, profile=load_profile(tiny_sound_profile), plan_file=tmp_path / "plan.json")
+    report = director.make()
     assert report.ok, report.failures
+    voices = director.crew.backend("dialogue")._voices  # ANNA speaks in both scenes: one voice, made once
+    assert sorted(name for _, name in voices) == ["ANNA", "BEN"]
     assert sorted(key.split()[0] for key in report.models["loads"]) == [
         "audiogen", "flux2", "ltx", "musicgen", "pocket-tts", "realesrgan"]
     assert set(report.models["loads"].values()) == {1}, report.models["loads"]
