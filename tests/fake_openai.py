@@ -25,6 +25,8 @@ class Reply:
     status: int = 200
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    raw: str | None = None  # an HTTP 200 body sent as it is (a cut-off JSON body, an HTML error page)
+    content_type: str = "application/json"
 
 
 def data_block(text: str, tag: str) -> Any:
@@ -133,6 +135,8 @@ class FakeOpenAI:
                 self._reply(body, reply)
 
             def _reply(self, body: dict[str, Any], reply: Reply) -> None:
+                if reply.raw is not None:
+                    return self._send_bytes(200, reply.raw.encode(), reply.content_type)
                 if reply.status != 200:
                     error = {"error": {"message": "scripted failure", "type": "server_error"}}
                     return self._send(reply.status, error, reply.headers)
@@ -150,10 +154,13 @@ class FakeOpenAI:
                 }, reply.headers)
 
             def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+                self._send_bytes(status, json.dumps(payload).encode(), "application/json", headers)
+
+            def _send_bytes(self, status: int, data: bytes, content_type: str,
+                            headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     for name, value in (headers or {}).items():
                         self.send_header(name, value)

@@ -426,3 +426,35 @@ def test_non_speaking_characters_are_in_the_bible(fake, settings, tmp_path):
     assert asked == ["MARA", "JONAS", "SAM"]
     assert result.plan.character("sam").look == "Sam, weathered coat, dark hair"  # the model's look, kept
     assert result.report == [] and validate(result.plan, script) == []
+
+
+@pytest.mark.parametrize("raw, content_type", [
+    ('{"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "mess', "application/json"),
+    ("<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+])
+def test_an_unreadable_200_answer_is_retried_then_falls_back_with_the_reason(fake, settings, tmp_path, raw,
+                                                                            content_type):
+    broken = Reply(raw=raw, content_type=content_type)
+    fake.queue("sc002", broken, broken)
+    result = plan_with_llm(screenplay(), settings, cache_dir=tmp_path)
+
+    assert len(fake.requests_for("sc002")) == 2  # retried once (http_retries), then the rules plan
+    assert len(result.report) == 1
+    assert result.report[0].startswith(f"sc002: fell back to rules: {fake.base_url} answered HTTP 200 with a body "
+                                       "that is not a chat completion")
+
+
+@pytest.mark.parametrize("description", ["PRIYA says: 'We never close on Sundays.'",
+                                         "Jonah leans in and whispers: keep the engine running"])
+def test_invented_speech_in_a_shot_is_refused_like_a_rewritten_line(fake, settings, tmp_path, description):
+    script = screenplay()
+    chatty = scene_answer(scene_request(script))
+    chatty["shots"][0]["description"] = description
+    fake.queue("sc001", Reply(content=chatty))
+
+    result = plan_with_llm(script, settings, cache_dir=tmp_path)
+
+    assert "shots[0].description: puts words in a character's mouth" in last_user_message(
+        fake.requests_for("sc001")[1])
+    assert result.report == ["sc001: accepted answer 2 after re-asking"]
+    assert all(description not in shot.description for shot in result.plan.shots)

@@ -161,6 +161,28 @@ class Chat:
         s = self.settings
         endpoint = s.base_url or "api.openai.com"
         retries = f"{s.http_retries} {'retry' if s.http_retries == 1 else 'retries'}"
+        for attempt in range(s.http_retries + 1):  # an unreadable 200 is retried like a 5xx, then given up
+            try:
+                completion = self._create(label, request)
+            except (ValueError, openai.APIResponseValidationError) as exc:  # a cut-off or non-JSON body
+                problem = f"{type(exc).__name__}: {str(exc)[:120]}"
+                completion = None
+            if completion is not None and hasattr(completion, "choices"):
+                return completion
+            if completion is not None:
+                problem = f"{type(completion).__name__}: {str(completion)[:120]!r}"
+            log.warning("planner %s: %s answered HTTP 200 with a body that is not a chat completion (%s)",
+                        label, endpoint, problem)
+        raise CallFailed(f"{endpoint} answered HTTP 200 with a body that is not a chat completion ({retries}): "
+                         f"{problem}")
+
+    def _create(self, label: str, request: dict[str, Any]) -> Any:
+        """One request through the SDK (which retries 429 / 5xx / timeouts itself); its errors, as ours."""
+        import openai
+
+        s = self.settings
+        endpoint = s.base_url or "api.openai.com"
+        retries = f"{s.http_retries} {'retry' if s.http_retries == 1 else 'retries'}"
         try:
             return self.client.chat.completions.create(**request)
         except openai.APITimeoutError:

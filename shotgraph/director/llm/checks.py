@@ -65,3 +65,21 @@ def quote_problems(scene: Scene, answer: SceneAnswer) -> list[str]:
             if grams & line_grams
         ]
     return problems
+
+
+# Words in a character's mouth: a quoted phrase of three or more words, or a verb of speech then a colon.
+_QUOTED = re.compile(r"""(?:^|[\s:(\[—-])["“‘'«]([^"”’'»]+)["”’'»](?=$|[\s.,;:!?)\]—-])""")
+_SPEECH_VERB = re.compile(r"\b(?:says?|said|asks?|asked|tells?|told|whispers?|shouts?|yells?|replies|replied|"
+                          r"cries|cried|answers?|adds?|mutters?|murmurs?)\b[^.:;]{0,40}:\s*\S", re.IGNORECASE)
+
+
+def speech_problems(answer: BaseModel) -> list[str]:
+    """Invented speech in the answer's text fields: words no screenplay line holds, put in someone's mouth (the
+    plan never holds words, whether copied or made up)."""
+    problems = []
+    for where, text in _strings(answer, ""):
+        quoted = [q for q in _QUOTED.findall(text) if len(_WORD.findall(q)) >= 3]
+        if quoted or _SPEECH_VERB.search(text):
+            problems.append(f"{where}: puts words in a character's mouth; describe what we see and hear without "
+                            "speech, the dialogue is the screenplay's alone")
+    return problems

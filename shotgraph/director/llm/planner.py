@@ -31,7 +31,7 @@ from shotgraph.director.llm.chat import (
     ask_until_valid,
     make_client,
 )
-from shotgraph.director.llm.checks import quote_problems
+from shotgraph.director.llm.checks import quote_problems, speech_problems
 from shotgraph.director.llm.prompts import (
     BibleAnswer,
     SceneAnswer,
@@ -215,7 +215,7 @@ class _SceneContext:
     def _accept(self, scene: Scene, answer: SceneAnswer) -> tuple[tuple[ScenePlan, list[Shot]] | None, list[str]]:
         if not answer.shots:
             return None, ["shots: the scene needs at least one shot"]
-        if problems := quote_problems(scene, answer):
+        if problems := quote_problems(scene, answer) + speech_problems(answer):
             return None, problems
         look = answer.scene
         lines = {e.id: e for e in scene.elements if isinstance(e, Dialogue)}
