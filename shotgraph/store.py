@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import tempfile
@@ -24,7 +25,11 @@ from typing import Any
 
 from shotgraph.errors import StoreError
 
+log = logging.getLogger(__name__)
+
 KEY_LENGTH = 32  # hex characters of sha256; 128 bits is plenty for a film's artifacts
+HASH_BELOW = 64 * 1024**2  # files up to this size are checked against their content hash on every reuse
+ALWAYS_HASHED = frozenset({"film", "mix", "subtitles", "otio", "plan"})  # what is delivered: checked whatever size
 STRAY_AGE_SECONDS = 3600  # gc removes temporary files older than this: no write takes an hour
 
 
@@ -33,6 +38,14 @@ def artifact_key(fields: dict[str, Any], inputs: Iterable[str] = (), seed: int |
     payload = {"fields": fields, "inputs": list(inputs), "seed": seed}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def database_problem(database: Path, exc: sqlite3.Error, what: str, remedy: str) -> str:
@@ -59,6 +72,7 @@ class StoreCounters:
 
     reused: dict[str, int] = field(default_factory=dict)
     computed: dict[str, int] = field(default_factory=dict)
+    damaged: dict[str, int] = field(default_factory=dict)  # found truncated or changed, dropped and made again
 
 
 class ArtifactStore:
@@ -80,6 +94,9 @@ class ArtifactStore:
             )
             # One row per computation: proves that a resumed or repeated run never computes a key twice.
             db.execute("CREATE TABLE IF NOT EXISTS computed (key TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL)")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(artifacts)")}
+            if "sha256" not in columns:  # an index from before content hashes: its rows are checked by size
+                db.execute("ALTER TABLE artifacts ADD COLUMN sha256 TEXT")
 
     @contextmanager
     def _index(self) -> Iterator[sqlite3.Connection]:
@@ -100,20 +117,40 @@ class ArtifactStore:
         return self.objects / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str, stage: str = "") -> Path | None:
-        """The stored file for `key`, or None. Counts a reuse for the report."""
+        """The stored file for `key`, or None. A file that is gone, or no longer what was stored (its size, and
+        its content hash where that is cheap or the file is delivered), is dropped: the caller makes it again."""
         with self._index() as db:
-            row = db.execute("SELECT path FROM artifacts WHERE key = ?", (key,)).fetchone()
+            row = db.execute("SELECT path, size, sha256, stage FROM artifacts WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        path = self.root / row[0]
-        if not path.is_file():  # deleted by hand: forget it and recompute
+        path, size, digest, kind = self.root / row[0], row[1], row[2], row[3]
+        problem = self._damage(path, size, digest, kind)
+        if problem:
+            if problem != "missing":
+                log.warning("store: %s artifact %s is %s; it is made again", kind, key, problem)
+                with self._lock:
+                    self.counters.damaged[kind] = self.counters.damaged.get(kind, 0) + 1
             with self._index() as db:
                 db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
+            path.unlink(missing_ok=True)
             return None
         if stage:
             with self._lock:
                 self.counters.reused[stage] = self.counters.reused.get(stage, 0) + 1
         return path
+
+    @staticmethod
+    def _damage(path: Path, size: int, digest: str | None, kind: str) -> str:
+        """'' when the file is as stored; else what is wrong with it."""
+        try:
+            found = path.stat().st_size
+        except OSError:
+            return "missing"
+        if found != size:
+            return f"{found} bytes where {size} were stored"
+        if digest and (size <= HASH_BELOW or kind in ALWAYS_HASHED) and file_sha256(path) != digest:
+            return "changed since it was stored"
+        return ""
 
     def put(
         self,
@@ -142,6 +179,7 @@ class ArtifactStore:
             tmp = None
             os.chmod(final, 0o444)  # artifacts never change; delivered files are hard links to them
             size = final.stat().st_size
+            digest = file_sha256(final)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise StoreError(f"{self.root}: disk full while writing a {stage} artifact; nothing was lost") from exc
@@ -152,9 +190,10 @@ class ArtifactStore:
         try:
             with self._index() as db:
                 db.execute(
-                    "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO artifacts (key, path, stage, backend, size, created, meta, sha256) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (key, str(final.relative_to(self.root)), stage, backend, size, time.time(),
-                     json.dumps(meta or {}, default=str)),
+                     json.dumps(meta or {}, default=str), digest),
                 )
                 db.execute("INSERT INTO computed VALUES (?, ?, ?)", (key, stage, time.time()))
         except StoreError:

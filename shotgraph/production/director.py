@@ -123,8 +123,15 @@ class Director:
         self._check_output_writable()
         self.crew.workdir.mkdir(parents=True, exist_ok=True)
         config = {"configurable": {"thread_id": self.thread_id()}}
+        notes: list[str] = []
         with checkpointed_graph(self.crew.workdir) as graph:
-            resumed = bool(graph.get_state(config).next)
+            snapshot = graph.get_state(config)
+            resumed = bool(snapshot.next)
+            if resumed and (gone := self._missing_inputs(snapshot.values)):
+                # a file the interrupted run made is gone: run again from the start; the store reuses the rest
+                notes.append(f"resume: artifact {gone} was gone or damaged; the run started over and made only "
+                             "what was missing")
+                resumed = False
             try:
                 state = graph.invoke(None if resumed else {}, config, context=self.crew)
             finally:
@@ -141,9 +148,23 @@ class Director:
             computed=dict(counters.computed),
             resumed=resumed,
             wall_seconds=time.perf_counter() - started,
-            notes=state.get("notes", []),
+            notes=state.get("notes", []) + notes + self._damage_notes(),
             models=self.crew.models.report(),
         )
+
+    def _missing_inputs(self, values: dict) -> str:
+        """The first stored file an interrupted run's checkpoint names that is gone or damaged, or ''."""
+        for key in sorted(referenced_keys(values)):
+            if self.crew.store.get(key) is None:  # checks size and hash, and drops a damaged one
+                return key
+        return ""
+
+    def _damage_notes(self) -> list[str]:
+        damaged = self.crew.store.counters.damaged
+        if not damaged:
+            return []
+        return [f"store: {sum(damaged.values())} damaged artifacts (" + ", ".join(
+            f"{stage} {n}" for stage, n in sorted(damaged.items())) + ") were made again, never reused"]
 
     def _check_output_writable(self) -> None:
         """Refuse an unwritable output folder before any work is done."""
