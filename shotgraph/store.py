@@ -12,6 +12,8 @@ import errno
 import hashlib
 import json
 import logging
+import re
+import shutil
 import os
 import sqlite3
 import tempfile
@@ -38,6 +40,25 @@ def artifact_key(fields: dict[str, Any], inputs: Iterable[str] = (), seed: int |
     payload = {"fields": fields, "inputs": list(inputs), "seed": seed}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def scratch_dir(parent: Path, kind: str) -> tempfile.TemporaryDirectory:
+    """A scratch folder in `parent`, named with this process's id: if the process is killed, the next store
+    opened on the work folder (or `cache gc`) sees its owner is gone and removes it."""
+    return tempfile.TemporaryDirectory(prefix=f".{kind}-{os.getpid()}-", suffix=".tmp", dir=parent)
+
+
+def _owner_gone(folder: Path) -> bool:
+    match = re.match(r"\.[a-z]+-(\d+)-.*\.tmp$", folder.name)
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def file_sha256(path: Path) -> str:
@@ -87,6 +108,7 @@ class ArtifactStore:
             self.objects.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the artifact store: {exc}") from exc
+        self.remove_abandoned_scratch()
         with self._index() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
@@ -97,6 +119,16 @@ class ArtifactStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(artifacts)")}
             if "sha256" not in columns:  # an index from before content hashes: its rows are checked by size
                 db.execute("ALTER TABLE artifacts ADD COLUMN sha256 TEXT")
+
+    def remove_abandoned_scratch(self) -> StageStats:
+        """Scratch folders of runs that were killed (their process is gone), anywhere in the store."""
+        freed = StageStats()
+        for folder in [*self.objects.glob(".*.tmp"), *self.objects.glob("*/.*.tmp")]:
+            if folder.is_dir() and _owner_gone(folder):
+                freed.count += 1
+                freed.bytes += sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+                shutil.rmtree(folder, ignore_errors=True)
+        return freed
 
     @contextmanager
     def _index(self) -> Iterator[sqlite3.Connection]:
@@ -258,7 +290,8 @@ class ArtifactStore:
                 freed.count += 1
                 freed.bytes += size
         for stray in self.objects.glob("*/.*.tmp*"):  # left by a kill; a younger one may still be in writing
-            if time.time() - stray.stat().st_mtime > STRAY_AGE_SECONDS:
+            if stray.is_file() and time.time() - stray.stat().st_mtime > STRAY_AGE_SECONDS:
                 freed.bytes += stray.stat().st_size
                 stray.unlink(missing_ok=True)
+        freed.bytes += self.remove_abandoned_scratch().bytes
         return freed

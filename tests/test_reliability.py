@@ -74,3 +74,57 @@ def test_a_resumed_run_whose_stored_file_is_gone_starts_over_and_finishes(script
     assert report.ok and not report.resumed
     assert any(note.startswith("resume: artifact ") and "started over" in note for note in report.notes)
     assert report.computed.get("dialogue") == 1  # only the deleted line is recorded again
+
+
+def test_making_a_film_twice_leaves_nothing_hidden_beside_it(script: Path, tmp_path: Path) -> None:
+    profile = small_profile(tmp_path)
+    for _ in range(2):
+        Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert sorted(p.name for p in script.parent.glob(".*") if p.name != ".shotgraph") == []
+    assert sorted(p.name for p in script.with_suffix(".stems").glob(".*")) == []
+
+
+def test_scratch_of_a_killed_run_is_removed_by_the_next_run_and_a_live_ones_is_kept(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path / "store")
+    dead = store.objects / ".mix-999999999-abcd.tmp"  # no such process
+    alive = store.objects / "ab" / f".card-{os.getpid()}-efgh.tmp"
+    for folder in (dead, alive):
+        folder.mkdir(parents=True)
+        (folder / "mix.wav").write_bytes(b"\0" * 1000)
+    ArtifactStore(tmp_path / "store")  # the next run opens the store
+    assert not dead.exists() and alive.exists()
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_an_ffmpeg_child_dies_with_its_parent() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = "from shotgraph.media.ffmpeg import run_ffmpeg\n" \
+           "run_ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=100000', '-f', 'null', '-'], what='a long encode')\n"
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 20
+    while not (ffmpeg := children_of(parent.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ffmpeg, "ffmpeg did not start"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    time.sleep(0.5)
+    stat = Path(f"/proc/{ffmpeg[0]}/stat")
+    state = stat.read_text().rsplit(")", 1)[1].split()[0] if stat.exists() else "gone"
+    if state not in ("Z", "gone"):
+        os.kill(ffmpeg[0], signal.SIGKILL)
+    assert state in ("Z", "gone"), f"ffmpeg outlived the run that started it (state {state})"

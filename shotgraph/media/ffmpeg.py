@@ -6,12 +6,15 @@ packets with a stream-copy to the null muxer.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import logging
 import os
 import re
+import signal
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,15 @@ from shotgraph.media.encoding import ffmpeg_exe
 log = logging.getLogger(__name__)
 
 STDERR_TAIL_LINES = 12  # lines of ffmpeg's stderr quoted in a RenderError
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None  # loaded before any fork
+
+
+def die_with_parent() -> None:
+    """In a child before exec (Linux): killed when the process that started it dies, so a killed run leaves
+    no ffmpeg behind. Only a system call: nothing here may take a lock another thread could hold."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 PIPE_BYTES = 1 << 20  # input pipe of a `FfmpegPipe` (Linux's limit for an unprivileged process)
 
 
@@ -30,7 +42,8 @@ def run_ffmpeg(args: list[str], *, what: str, cwd: Path | None = None) -> None:
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *args]
     log.debug("ffmpeg %s: %s", what, command)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace", cwd=cwd)
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", cwd=cwd,
+                              preexec_fn=die_with_parent)
     except OSError as exc:
         raise RenderError(f"ffmpeg failed while {what}: cannot start {command[0]}: {exc}") from exc
     if done.returncode != 0:
@@ -53,7 +66,7 @@ class FfmpegPipe:
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty ffmpeg can never block on it
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                             stderr=self._stderr, bufsize=0)
+                                             stderr=self._stderr, bufsize=0, preexec_fn=die_with_parent)
         except OSError as exc:
             self._stderr.close()
             raise RenderError(f"ffmpeg failed while {what}: cannot start {command[0]}: {exc}") from exc
@@ -104,8 +117,8 @@ class FfmpegPipe:
 def _ffmpeg_info(args: list[str]) -> str:
     """stderr of an ffmpeg call that is expected to print information (and may exit non-zero doing so)."""
     done = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True, text=True, errors="replace"
-    )
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True, text=True, errors="replace",
+        preexec_fn=die_with_parent)
     return done.stderr
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from shotgraph.errors import RenderError
 from shotgraph.media.encoding import ffmpeg_exe, segment_video_args
-from shotgraph.media.ffmpeg import STDERR_TAIL_LINES, probe
+from shotgraph.media.ffmpeg import STDERR_TAIL_LINES, die_with_parent, probe
 
 
 def read_frames(path: str | Path) -> Iterator[np.ndarray]:
@@ -27,7 +27,7 @@ def read_frames(path: str | Path) -> Iterator[np.ndarray]:
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
                "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, preexec_fn=die_with_parent)
         try:
             while chunk := process.stdout.read(size):
                 if len(chunk) < size:
@@ -51,7 +51,8 @@ class FrameWriter:
                    "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
                    *segment_video_args(fps), "-f", "mp4", str(out)]
         self._errors = tempfile.TemporaryFile()
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors,
+                                         preexec_fn=die_with_parent)
 
     def write(self, frame: np.ndarray) -> None:
         if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:

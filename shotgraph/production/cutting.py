@@ -72,13 +72,14 @@ def _place(source: str, target: Path) -> str:
     """
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.unlink(missing_ok=True)
+    if target.exists() and os.path.samefile(source, target):
+        return str(target)  # delivered already (a link to this very artifact): renaming onto it would do nothing
     try:
         try:
             os.link(source, tmp)
         except OSError:
             shutil.copyfile(source, tmp)
         os.replace(tmp, target)
-    except BaseException:
+    finally:
         tmp.unlink(missing_ok=True)  # a full disk leaves a partial copy: never leave it beside the user's files
-        raise
     return str(target)

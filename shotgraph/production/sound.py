@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from shotgraph.audio.cues import cue_spans
 from shotgraph.production.crew import Crew
 from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
 from shotgraph.production.work import attempt, file_identity, in_pool, silence, user_file
-from shotgraph.store import artifact_key
+from shotgraph.store import artifact_key, scratch_dir
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +146,7 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     # The AAC encode overshoots inter-sample peaks; mixing below the ceiling keeps the delivered film under it.
     ceiling = crew.profile.output.true_peak_dbtp - AAC_HEADROOM_DB
     output = crew.profile.output.model_copy(update={"true_peak_dbtp": ceiling})
-    with crew.track("mix", 1) as advance, tempfile.TemporaryDirectory(dir=crew.workdir) as scratch:
+    with crew.track("mix", 1) as advance, scratch_dir(crew.store.objects, "mix") as scratch:
         mixed: list[MixResult] = []
 
         def stem_file(stem: str, tmp: Path) -> None:

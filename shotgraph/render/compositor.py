@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from shotgraph.media.ffmpeg import (
 from shotgraph.render.subtitles import burn_in_ass, mov_text_ass, read_srt
 from shotgraph.render.timeline import META, VIDEO_TRACK, media_path, track
 from shotgraph.media.lettering import font_file
-from shotgraph.store import ArtifactStore, artifact_key
+from shotgraph.store import ArtifactStore, artifact_key, scratch_dir
 
 
 STAGE = "cut"
@@ -204,7 +203,8 @@ def render_film(
 
     # 4. Join, mux with the mix, subtitles and chapters, into a temporary file beside the output.
     chapters = chapters if chapters is not None else chapters_from_markers(timeline)
-    work = Path(tempfile.mkdtemp(prefix=".render-", dir=out.parent))
+    scratch = scratch_dir(out.parent, "render")
+    work = Path(scratch.name)
     try:
         (work / "segments.txt").write_text("".join(f"file {escape_concat_path(p.resolve())}\n" for p in segments),
                                            encoding="utf-8")
@@ -251,7 +251,7 @@ def render_film(
     except OSError as exc:
         raise RenderError(f"{out}: cannot write the film: {exc}") from exc
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        scratch.cleanup()
 
     return FilmResult(path=out, frames=total_frames, fps=fps, duration=duration, chapters=len(chapters),
                       subtitles=has_subtitles, burned_subtitles=output.burn_subtitles and has_subtitles,

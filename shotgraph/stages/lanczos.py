@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shotgraph.errors import RenderError
 from shotgraph.media.encoding import ffmpeg_exe, segment_video_args
-from shotgraph.media.ffmpeg import count_frames, run_ffmpeg
+from shotgraph.media.ffmpeg import count_frames, die_with_parent, run_ffmpeg
 from shotgraph.stages.upscale import UpscaleBackend, UpscaleRequest, checked_clip
 
 
@@ -21,7 +21,7 @@ def _is_segment(clip: Path, width: int, height: int, fps: int) -> bool:
     re-encoding would only lose quality and time.
     """
     info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(clip)],
-                          capture_output=True, text=True, errors="replace").stderr
+                          capture_output=True, text=True, errors="replace", preexec_fn=die_with_parent).stderr
     video = [line for line in info.splitlines() if re.search(r"Stream #\d+:\d+.*: Video:", line)]
     audio = [line for line in info.splitlines() if re.search(r"Stream #\d+:\d+.*: Audio:", line)]
     if len(video) != 1 or audio:

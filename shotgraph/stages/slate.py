@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageDraw
 
 from shotgraph.errors import RenderError
+from shotgraph.store import scratch_dir
 from shotgraph.media.encoding import segment_video_args
 from shotgraph.media.ffmpeg import count_frames, run_ffmpeg
 from shotgraph.media.lettering import Box, draw_lines, fit_lines, font, line_height
@@ -73,7 +73,7 @@ def render_card(lines: list[str], frames: int, fps: int, width: int, height: int
     image = (_title_card if kind == "title" else _slate)(lines, width, height)
 
     # 3. Encode: the one still looped to exactly `frames` frames
-    with tempfile.TemporaryDirectory(prefix="shotgraph-card-") as tmp:
+    with scratch_dir(Path(out).parent, "card") as tmp:  # beside the output, in the store: found if killed
         still = Path(tmp) / "card.png"
         image.save(still, format="PNG")
         run_ffmpeg(["-i", str(still), "-vf", f"format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
