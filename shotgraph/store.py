@@ -104,21 +104,27 @@ class ArtifactStore:
         self._lock = threading.Lock()
         self._making: dict[str, threading.Lock] = {}  # one lock per key being fetched or made
         self.index = self.root / "index.sqlite"
+        self.locks = self.root / "locks"  # one file per key being made, shared by every process on the folder
         try:
             self.objects.mkdir(parents=True, exist_ok=True)
+            self.locks.mkdir(exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the artifact store: {exc}") from exc
         self.remove_abandoned_scratch()
         with self._index() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
-                " backend TEXT NOT NULL, size INTEGER NOT NULL, created REAL NOT NULL, meta TEXT NOT NULL)"
+                " backend TEXT NOT NULL, size INTEGER NOT NULL, created REAL NOT NULL, meta TEXT NOT NULL, sha256 TEXT)"
             )
             # One row per computation: proves that a resumed or repeated run never computes a key twice.
             db.execute("CREATE TABLE IF NOT EXISTS computed (key TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL)")
             columns = {row[1] for row in db.execute("PRAGMA table_info(artifacts)")}
             if "sha256" not in columns:  # an index from before content hashes: its rows are checked by size
-                db.execute("ALTER TABLE artifacts ADD COLUMN sha256 TEXT")
+                try:
+                    db.execute("ALTER TABLE artifacts ADD COLUMN sha256 TEXT")
+                except sqlite3.OperationalError as exc:  # another process added it a moment ago
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def remove_abandoned_scratch(self) -> StageStats:
         """Scratch folders of runs that were killed (their process is gone), anywhere in the store."""
@@ -251,11 +257,27 @@ class ArtifactStore:
         """
         with self._lock:
             key_lock = self._making.setdefault(key, threading.Lock())
-        with key_lock:
+        with key_lock, self.exclusive(key, stage):
             found = self.get(key, stage)
             if found is not None:
                 return found
             return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta)
+
+    @contextmanager
+    def exclusive(self, key: str, stage: str) -> Iterator[None]:
+        """Another process making the same key (two runs into one work folder): wait for it, then reuse its work."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(self.locks / f"{key}.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.warning("store: another run is making %s artifact %s; waiting for it", stage, key)
+            lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
 
     def meta(self, key: str) -> dict[str, Any] | None:
         with self._index() as db:
@@ -285,6 +307,7 @@ class ArtifactStore:
                 if key in keep:
                     continue
                 (self.root / rel).unlink(missing_ok=True)
+                (self.locks / f"{key}.lock").unlink(missing_ok=True)
                 db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
                 db.execute("DELETE FROM computed WHERE key = ?", (key,))
                 freed.count += 1

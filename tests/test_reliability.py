@@ -128,3 +128,18 @@ def test_an_ffmpeg_child_dies_with_its_parent() -> None:
     if state not in ("Z", "gone"):
         os.kill(ffmpeg[0], signal.SIGKILL)
     assert state in ("Z", "gone"), f"ffmpeg outlived the run that started it (state {state})"
+
+
+def test_two_makes_into_one_work_folder_never_make_an_artifact_twice(script: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "shotgraph", "make", str(script), "--workdir", str(tmp_path / "work"),
+               "--resolution", "320x180", "--fps", "12"]
+    runs = [subprocess.Popen(command + ["-o", str(tmp_path / f"film{i}.mp4")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for i in range(2)]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
+    computations = ArtifactStore(tmp_path / "work" / "store").computations()
+    assert max(computations.values()) == 1  # the second run waited for and reused every artifact it shared
+    assert (tmp_path / "film0.mp4").stat().st_size == (tmp_path / "film1.mp4").stat().st_size

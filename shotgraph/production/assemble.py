@@ -90,16 +90,17 @@ def cut_film(
     inputs += [_stem(state["mix"]["mix"]), _stem(made["srt"]), _stem(state["timing"])]
     settings = out.model_dump(include={"fps", "width", "height", "burn_subtitles"})
     film_key = artifact_key({"stage": "film", "version": VERSION, "settings": settings, "title": timeline.name}, inputs)
-    made["film"] = store.get(film_key, "film")
-    if made["film"] is None:
-        meta: dict[str, Any] = {}
+    with store.exclusive(film_key, "film"):  # another run cutting the same film: wait, then reuse it
+        made["film"] = store.get(film_key, "film")
+        if made["film"] is None:
+            meta: dict[str, Any] = {}
 
-        def write_film(tmp: Path) -> None:
-            result = render_film(timeline, tmp, output=out, store=store, mix=state["mix"]["mix"],
-                                 subtitles_srt=made["srt"], chapters=chapters_from_markers(timeline))
-            meta["parts"] = [str(part) for part in result.parts]  # indexed with the film, after this write
+            def write_film(tmp: Path) -> None:
+                result = render_film(timeline, tmp, output=out, store=store, mix=state["mix"]["mix"],
+                                     subtitles_srt=made["srt"], chapters=chapters_from_markers(timeline))
+                meta["parts"] = [str(part) for part in result.parts]  # indexed with the film, after this write
 
-        made["film"] = store.put(film_key, ".mp4", write_film, stage="film", backend="ffmpeg", meta=meta)
+            made["film"] = store.put(film_key, ".mp4", write_film, stage="film", backend="ffmpeg", meta=meta)
     parts = [Path(part) for part in (store.meta(film_key) or {}).get("parts", [])]
     otio_key = artifact_key({"stage": "otio", "version": VERSION}, [film_key])
     made["otio"] = store.fetch_or_make(otio_key, ".otio", lambda tmp: write_otio(timeline, tmp),
