@@ -198,6 +198,17 @@ def test_utf16_and_byte_order_marks(encoding, bom):
     assert screenplay.model_dump() == parse_fdx(HARBOUR.read_bytes(), str(HARBOUR)).model_dump()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_after_leading_whitespace_is_read_as_utf16(encoding):
+    text = "\n  " + HARBOUR.read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    with pytest.raises(ScreenplayError) as as_utf16:
+        parse_fdx(text.encode(encoding), "t.fdx")
+    with pytest.raises(ScreenplayError) as as_utf8:
+        parse_fdx(text.replace('encoding="UTF-16"', 'encoding="UTF-8"').encode("utf-8"), "t.fdx")
+    assert str(as_utf16.value) == str(as_utf8.value) == ("t.fdx:2:3: malformed XML: XML or text declaration not at "
+                                                         "start of entity")  # the real problem, not "not XML"
+
+
 @pytest.mark.parametrize("data", [b"", b" \r\n\t", codecs.BOM_UTF8 + b"\n", codecs.BOM_UTF16_LE + " \n".encode("utf-16-le")])
 def test_empty_file(data):
     with pytest.raises(ScreenplayError) as caught:

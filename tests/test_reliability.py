@@ -143,3 +143,33 @@ def test_two_makes_into_one_work_folder_never_make_an_artifact_twice(script: Pat
     computations = ArtifactStore(tmp_path / "work" / "store").computations()
     assert max(computations.values()) == 1  # the second run waited for and reused every artifact it shared
     assert (tmp_path / "film0.mp4").stat().st_size == (tmp_path / "film1.mp4").stat().st_size
+
+
+def test_a_work_folder_that_cannot_be_written_is_one_line_that_suggests_workdir(script: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from shotgraph.cli import app
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(app, ["make", str(script), "--workdir", str(blocker / "work")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"error: {blocker / 'work'}: cannot write the work folder (Not a directory); "
+                                     "give a folder you can write to with --workdir")
+
+
+def test_a_full_disk_is_one_line_not_a_list_of_failed_items(script: Path, tmp_path: Path, monkeypatch,
+                                                             caplog) -> None:
+    from shotgraph.errors import StoreError
+
+    real_put = ArtifactStore.put
+
+    def put(self, key, suffix, write, *, stage, backend, meta=None):
+        if stage == "keyframe":  # the disk fills up in the shoot
+            raise StoreError(f"{self.root}: disk full while writing a {stage} artifact; nothing was lost")
+        return real_put(self, key, suffix, write, stage=stage, backend=backend, meta=meta)
+
+    monkeypatch.setattr(ArtifactStore, "put", put)
+    with pytest.raises(StoreError, match="disk full while writing a keyframe artifact"):
+        Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []  # no item reported failed before it

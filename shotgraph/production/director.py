@@ -121,7 +121,7 @@ class Director:
     def make(self) -> FilmReport:
         started = time.perf_counter()
         self._check_output_writable()
-        self.crew.workdir.mkdir(parents=True, exist_ok=True)
+        self._check_workdir_writable()
         config = {"configurable": {"thread_id": self.thread_id()}}
         notes: list[str] = []
         with checkpointed_graph(self.crew.workdir) as graph:
@@ -165,6 +165,18 @@ class Director:
             return []
         return [f"store: {sum(damaged.values())} damaged artifacts (" + ", ".join(
             f"{stage} {n}" for stage, n in sorted(damaged.items())) + ") were made again, never reused"]
+
+    def _check_workdir_writable(self) -> None:
+        """A work folder the run cannot write to is one line that says so and what to do."""
+        workdir = self.crew.workdir
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+            probe = workdir / f".shotgraph-write-test-{time.time_ns()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ShotgraphError(f"{workdir}: cannot write the work folder ({exc.strerror or exc}); give a folder "
+                                 "you can write to with --workdir") from None
 
     def _check_output_writable(self) -> None:
         """Refuse an unwritable output folder before any work is done."""

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from shotgraph.errors import BackendError, ShotgraphError
+from shotgraph.errors import BackendError, ShotgraphError, StoreError
 from shotgraph.production.crew import Crew
 from shotgraph.store import artifact_key
 
@@ -43,6 +43,8 @@ def attempt(crew: Crew, failures: dict[str, str], work: Callable[[], T], *, stag
     """
     try:
         return work()
+    except StoreError:
+        raise  # a full disk or a damaged index is the whole run's problem, not this item's: one line, at once
     except Exception as exc:
         if crew.strict:
             raise BackendError(stage, backend.name, f"{label or item}: {exc}") from exc

@@ -6,6 +6,7 @@ laughs" bomb). UTF-16 files are read by their BOM or their '<'.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -49,7 +50,9 @@ class _Refused(Exception):
         self.column = column
 
 
-_UTF16 = ((codecs.BOM_UTF16_LE, b"<\x00", "utf-16-le"), (codecs.BOM_UTF16_BE, b"\x00<", "utf-16-be"))
+# by the BOM, or by its first character (whitespace or '<') with its zero byte on one side
+_UTF16 = ((codecs.BOM_UTF16_LE, re.compile(rb"[<\s]\x00"), "utf-16-le"),
+          (codecs.BOM_UTF16_BE, re.compile(rb"\x00[<\s]"), "utf-16-be"))
 
 
 def _utf8(data: bytes, path: str) -> tuple[bytes, bool]:
@@ -58,7 +61,7 @@ def _utf8(data: bytes, path: str) -> tuple[bytes, bool]:
     Expat reads UTF-16 itself, but the checks and the line and column arithmetic here work on UTF-8 bytes.
     """
     for bom, opening, encoding in _UTF16:
-        if data.startswith((bom, opening)):
+        if data.startswith(bom) or opening.match(data):
             skipped = len(bom) if data.startswith(bom) else 0
             body = data[skipped:]
             try:
