@@ -5,6 +5,7 @@ them, so the foley backend voices them where the screenplay puts them; the dialo
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from shotgraph.director.plan import FoleyCue
 from shotgraph.director.rules.timing import (
@@ -65,12 +66,13 @@ def action_cues(text: str, who: list[str], seconds: float) -> list[FoleyCue]:
     """Wordless sounds the action gives a character ("Mara laughs.", "She gasps."), at their reading position.
     `who` are the names of the characters in the shot; a pronoun is the one in frame, when there is one."""
     cues = []
-    total = max(1, len(WORD.findall(text)))
+    word_starts = [m.start() for m in WORD.finditer(text)]
+    total = max(1, len(word_starts))
     for match in _FORM.finditer(text):
         form = match.group(1).lower()
         if not form.endswith("s") or form.endswith("ss"):
             continue  # only a verb said of someone ("laughs"), not "laughter" or "laughing"
-        words = text[:match.start()].split()
+        words = text[max(0, match.start() - 80):match.start()].split()  # the subject is just before
         if len(words) > 1 and words[-1].lower().endswith("ly"):
             words = words[:-1]  # "She quietly sighs"
         subject = words[-1].strip(".,;:!?\"'") if words else ""
@@ -79,7 +81,7 @@ def action_cues(text: str, who: list[str], seconds: float) -> list[FoleyCue]:
             name = who[0]
         if name is None:
             continue
-        before = len(WORD.findall(text[:match.start()]))
+        before = bisect_left(word_starts, match.start())
         at = min(seconds * before / total, max(0.0, seconds - 0.5))
         cues.append(FoleyCue(what=f"{name.title()} {SOUND_OF[form]}", at=round(at, 2)))
     return cues

@@ -5,6 +5,7 @@ and who is named in a piece of action.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from shotgraph.director.lexicon import (
@@ -50,7 +51,8 @@ def close_subject(words: list[str]) -> bool:
 
 # Longer phrases first: "PAN LEFT" before "PAN".
 MOVES = sorted(MOVE_DIRECTIONS.items(), key=lambda item: len(item[0].split()), reverse=True)
-
+AROUND = 80  # characters around a sound run that say what makes it
+LONGEST_MOVE = max(len(phrase.split()) for phrase, _ in MOVES)  # words: a move never needs to look further
 
 
 def camera_move(text: str, cast: Cast) -> CameraMove | None:
@@ -61,7 +63,7 @@ def camera_move(text: str, cast: Cast) -> CameraMove | None:
             if cast.is_name_word(token):
                 continue
             forms = base_forms(token)
-            following = [t.lower() for t in tokens[i + 1:]]
+            following = [t.lower() for t in tokens[i + 1: i + LONGEST_MOVE]]
             for phrase, move in MOVES:
                 first, *rest = phrase.split()
                 if first in forms and following[: len(rest)] == rest:
@@ -102,12 +104,13 @@ def foley_cues(text: str, seconds: float, cast: Cast) -> list[FoleyCue]:
     """Sounds written in capitals ("The SCREEN DOOR slides open", "A DOG BARKS", "Thunder RUMBLES",
     "JANE SLAMS the door") at their reading position in the shot."""
     cues: list[FoleyCue] = []
-    total = max(1, len(WORD.findall(text)))
+    word_starts = [m.start() for m in WORD.finditer(text)]  # once: each cue's reading position by bisection
+    total = max(1, len(word_starts))
     for start, end in sound_runs(text, cast):
         tokens = text[start:end].split()
         if all(t.strip("'’-.") in NOT_SOUNDS or t.strip("'’-.") in CAMERA_WORDS for t in tokens):
             continue
-        after = text[end:]
+        after = text[end: end + AROUND]  # what follows and precedes a run is read nearby, never the whole text
         if re.match(r"\s*\(", after):  # "A DOCKHAND (20s)": an extra being introduced, not a sound
             continue
         if tokens[-1].lower().rstrip("s") in PERSON_NOUNS or tokens[-1].lower() in PERSON_NOUNS:
@@ -115,7 +118,7 @@ def foley_cues(text: str, seconds: float, cast: Cast) -> list[FoleyCue]:
         phrase = [t.lower() for t in tokens]
         sound = any(base_forms(t) & SOUND_WORDS for t in phrase)
         if len(tokens) == 1 and sound:  # "Gulls SCREAM": the caps word is the verb; say what makes the sound
-            subject = re.search(r"\b([A-Za-z]+)\s+(?:(?:is|are|was|were)\s+)?$", text[:start])
+            subject = re.search(r"\b([A-Za-z]+)\s+(?:(?:is|are|was|were)\s+)?$", text[max(0, start - AROUND):start])
             who = subject.group(1) if subject else ""
             thing = re.match(r"\s+(?:the|a|an|his|her|their|its|my)\s+([a-z]+)", after)
             if who and (cast.is_name_word(who) or who.lower() in PRONOUNS):
@@ -131,7 +134,7 @@ def foley_cues(text: str, seconds: float, cast: Cast) -> list[FoleyCue]:
                 phrase.append(following.group(2))
         elif not sound:
             continue
-        before = len(WORD.findall(text[:start]))
+        before = bisect_left(word_starts, start)
         at = round(min(seconds * before / total, max(0.0, seconds - 0.5)), 2)
         cues.append(FoleyCue(what=" ".join(phrase), at=at))
     return cues
