@@ -6,6 +6,7 @@ Lower-case words unless noted; matching is on whole words. Extend a list to teac
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from shotgraph.director.plan import CameraMove, ShotSize, TransitionKind
 
@@ -110,7 +111,8 @@ NOT_SOUNDS = frozenset("INT EXT EST CLOSE ON INSERT POV CONTINUOUS FADE CUT TO B
 CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b")
 
 
-def base_forms(word: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # a script repeats its words: each is inflected once
+def base_forms(word: str) -> frozenset[str]:
     """The word and the forms it may be inflected from: 'slams' -> slam, 'rumbled' -> rumble, 'dripping' -> drip.
 
     Over-generates ('buzzes' also gives 'buzze'); callers look the forms up in a word list, where the extra
@@ -126,7 +128,7 @@ def base_forms(word: str) -> set[str]:
                 forms.add(stem + "e")  # rumbling -> rumble
                 if stem[-1] == stem[-2]:
                     forms.add(stem[:-1])  # dripping -> drip
-    return forms
+    return frozenset(forms)
 
 
 # --- Camera directions written in action ("CLOSE ON the key.", "MARA'S POV - the trunk", "We PULL BACK"). ---

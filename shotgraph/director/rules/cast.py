@@ -164,6 +164,9 @@ class Cast:
             for c in sorted(characters, key=lambda c: len(c.name), reverse=True)
         ]
         self.name_words = {w.strip(".'’") for name in self.ids for w in name.upper().split()}
+        self._name_word: dict[str, bool] = {}
 
     def is_name_word(self, token: str) -> bool:
-        return re.sub(r"['’]S$", "", token.upper()).strip(".'’") in self.name_words
+        if token not in self._name_word:  # asked once per distinct token, however long the script
+            self._name_word[token] = re.sub(r"['’]S$", "", token.upper()).strip(".'’") in self.name_words
+        return self._name_word[token]

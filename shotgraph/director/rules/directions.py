@@ -52,6 +52,7 @@ def close_subject(words: list[str]) -> bool:
 # Longer phrases first: "PAN LEFT" before "PAN".
 MOVES = sorted(MOVE_DIRECTIONS.items(), key=lambda item: len(item[0].split()), reverse=True)
 AROUND = 80  # characters around a sound run that say what makes it
+FIRST_WORDS = frozenset(phrase.split()[0] for phrase, _ in MOVES)  # a token starting no move is passed at once
 LONGEST_MOVE = max(len(phrase.split()) for phrase, _ in MOVES)  # words: a move never needs to look further
 
 
@@ -62,11 +63,13 @@ def camera_move(text: str, cast: Cast) -> CameraMove | None:
         for i, token in enumerate(tokens):
             if cast.is_name_word(token):
                 continue
-            forms = base_forms(token)
+            firsts = base_forms(token) & FIRST_WORDS
+            if not firsts:
+                continue
             following = [t.lower() for t in tokens[i + 1: i + LONGEST_MOVE]]
-            for phrase, move in MOVES:
+            for phrase, move in MOVES:  # longer phrases first, as before
                 first, *rest = phrase.split()
-                if first in forms and following[: len(rest)] == rest:
+                if first in firsts and following[: len(rest)] == rest:
                     return move
     return None
 
