@@ -52,10 +52,14 @@ class StageChoice(_Settings):
     """
 
     backend: str = Field(description="registered backend name, e.g. 'storyboard' or 'flux2'")
-    model: str | None = Field(default=None, description="repo id, or a local folder or file; None: the backend's default")
-    revision: str | None = Field(default=None, description="commit, branch or tag of the repo; None: its main branch")
-    weights: str | None = Field(default=None, description="file inside `model` for single-file weights (Real-ESRGAN .pth)")
-    steps: int | None = Field(default=None, ge=1, description="denoising steps; None: the backend's default for the model")
+    model: str | None = Field(default=None,
+                              description="repo id, or a local folder or file; None: the backend's default")
+    revision: str | None = Field(default=None,
+                                 description="commit, branch or tag of the repo; None: its main branch")
+    weights: str | None = Field(default=None,
+                                description="file inside `model` for single-file weights (Real-ESRGAN .pth)")
+    steps: int | None = Field(default=None, ge=1,
+                              description="denoising steps; None: the backend's default for the model")
     guidance: float | None = Field(default=None, ge=0.0, description="guidance scale; None: the backend's default")
     dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
         default="auto", description="weights' precision; auto: bfloat16 on a GPU that has it, else float32")

@@ -24,7 +24,8 @@ def tokenizer(vocab: int = 1000, max_length: int = 512) -> PreTrainedTokenizerFa
 
 def flux2_klein(folder: Path) -> Path:
     """Flux2KleinPipeline: its text encoder deep enough for the real hidden-state layers (9, 18, 27)."""
-    from diffusers import AutoencoderKLFlux2, FlowMatchEulerDiscreteScheduler, Flux2KleinPipeline, Flux2Transformer2DModel
+    from diffusers import AutoencoderKLFlux2, FlowMatchEulerDiscreteScheduler, Flux2KleinPipeline
+    from diffusers import Flux2Transformer2DModel
     from transformers import Qwen3Config, Qwen3ForCausalLM
 
     torch.manual_seed(0)
@@ -135,7 +136,8 @@ def hunyuan(folder: Path) -> Path:
         spatial_compression_ratio=4, temporal_compression_ratio=2, downsample_match_channel=False,
         upsample_match_channel=False)
     qwen = Qwen2_5_VLTextModel(Qwen2_5_VLTextConfig(
-        bos_token_id=0, eos_token_id=2, pad_token_id=0, hidden_size=16, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
+        bos_token_id=0, eos_token_id=2, pad_token_id=0, hidden_size=16, intermediate_size=16, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=2,
         vocab_size=1000, rope_scaling={"mrope_section": [1, 1, 2], "rope_type": "default", "type": "default"},
         rope_theta=1000000.0))
     byt5 = T5EncoderModel(T5Config(vocab_size=384, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from shotgraph.audio.limiter import LIMITER_HOLD_S, LIMITER_MARGIN_DB, LIMITER_RAMP_S, LimiterModel, amplitude, limit_gain
+from shotgraph.audio.limiter import (LIMITER_HOLD_S, LIMITER_MARGIN_DB, LIMITER_RAMP_S, LimiterModel, amplitude,
+                                    limit_gain)
 from shotgraph.audio.live_encoding import CHANNELS, LiveEncoding
 from shotgraph.audio.loudness import LoudnessMeter, sample_peaks
 from shotgraph.audio.wav import WavLayout, WavWriter, read_frames, read_wav, resample, wav_layout, write_wav
