@@ -20,6 +20,7 @@ from shotgraph.audio.wav import write_wav
 from shotgraph.director.plan import MusicCue
 from shotgraph.errors import BackendError
 from shotgraph.models.backend import ModelBackend
+from shotgraph.models.source import size_on_disk
 
 WINDOW_S = 30.0
 CONTEXT_S = 10.0  # the audio prompt of a continuation
@@ -72,7 +73,7 @@ class MusicGenScore(ModelBackend, MusicBackend):
 
             return MusicgenForConditionalGeneration.from_pretrained(self.resolved.path, dtype=self.dtype).eval()
 
-        return self.models.load(self.model_key, self.stage, build)
+        return self.models.load(self.model_key, self.stage, build, expected_bytes=size_on_disk(self.resolved.path))
 
     @cached_property
     def tokenizer(self) -> Any:

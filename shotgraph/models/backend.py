@@ -11,7 +11,7 @@ from shotgraph.backend import Backend
 from shotgraph.config import Profile
 from shotgraph.models.device import dtype_for
 from shotgraph.models.manager import ModelManager
-from shotgraph.models.source import ModelRef, ResolvedModel, resolve
+from shotgraph.models.source import ModelRef, ResolvedModel, resolve, size_on_disk
 
 
 class ModelBackend(Backend):
@@ -73,7 +73,7 @@ class ModelBackend(Backend):
             pipe.set_progress_bar_config(disable=True)
             return pipe
 
-        return self.models.load(self.model_key, self.stage, build)
+        return self.models.load(self.model_key, self.stage, build, expected_bytes=size_on_disk(self.resolved.path))
 
     def key_fields(self) -> dict[str, Any]:
         return {**super().key_fields(), "model": self.resolved.identity, "revision": self.ref.revision or "",
