@@ -65,6 +65,8 @@ def cut_boneyard(raw_lines: list[str], path: str) -> list[tuple[str, int, tuple 
             text = "".join(pieces)
             if touched and not text.strip():
                 continue
+            if not text and out and not out[-1][0]:
+                continue  # a run of blank lines means what one does: keep one (millions cost no memory)
             out.append((text, start, tuple(origins) if touched else None))
     if in_bone:
         raise ScreenplayError("boneyard '/*' is never closed with '*/'", path, *opened)
