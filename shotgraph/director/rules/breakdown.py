@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shotgraph.director.acyclic import without_cyclic_gc
 from shotgraph.director.plan import (
     FilmPlan,
     ScenePlan,
@@ -41,6 +42,11 @@ class Breakdown:
 
 def breakdown(screenplay: Screenplay, style: str | None = None) -> Breakdown:
     """The rule-based plan, and which of its transitions the screenplay itself wrote."""
+    with without_cyclic_gc():
+        return _breakdown(screenplay, style)
+
+
+def _breakdown(screenplay: Screenplay, style: str | None) -> Breakdown:
     style = style or DEFAULT_STYLE
     characters = character_plans(screenplay)
     cast = Cast(characters, silent={c.name for c in characters} - {c.name for c in screenplay.characters})

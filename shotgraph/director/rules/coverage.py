@@ -309,7 +309,7 @@ class SceneBreakdown:
     def _short_exchange(self, run: list[Dialogue], start: int) -> list[Dialogue]:
         group: list[Dialogue] = []
         pair: set[str] = set()
-        for line in run[start:]:
+        for line in run[start: start + MAX_LINES_PER_TWO_SHOT + 1]:  # never the rest of a long run: linear
             short = len(WORD.findall(line.text)) <= SHORT_LINE_WORDS
             if (not short or line.off_screen or line.dual is not None or line.character not in self.ids
                     or any(is_emotional(p) for p in line.parentheticals) or len(group) >= MAX_LINES_PER_TWO_SHOT):

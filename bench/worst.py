@@ -1,0 +1,52 @@
+"""Reading and planning the worst shapes a screenplay under the 5 MiB limit can take: time and peak memory.
+
+    python bench/worst.py [SHAPE ...]      shapes: caps line emph blank scenes lines (default: all)
+
+Each shape runs in its own process (peak RSS is per process): one long run of capital words, one huge line of
+short sentences, a line of `*a` emphasis marks, millions of blank lines, tiny scenes, dialogue blocks in one scene.
+The goal (issue 14) is seconds and at most 20x the input in memory.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+
+MB = 1 << 20
+SHAPES = {
+    "caps": lambda: "INT. ROOM - DAY\n\n" + " ".join(["WORD"] * (5 * MB // 5)) + "\n",
+    "line": lambda: "INT. ROOM - DAY\n\n" + ("a b. " * (5 * MB // 5)) + "\n",
+    "emph": lambda: "INT. ROOM - DAY\n\n" + ("*a" * (5 * MB // 2)) + "\n",
+    "blank": lambda: "INT. ROOM - DAY\n\nA chair.\n" + "\n" * (5 * MB - 30),
+    "scenes": lambda: "".join(f"INT. R{i} - DAY\n\nA.\n\n" for i in range(5 * MB // 22)),
+    "lines": lambda: "INT. ROOM - DAY\n\n" + "".join(f"ANNA\nHi {i}.\n\n" for i in range(5 * MB // 16)),
+}
+
+
+def measure(shape: str) -> None:
+    from shotgraph.director.rules.breakdown import plan_by_rules
+    from shotgraph.director.screenplay.fountain import parse_fountain
+
+    text = SHAPES[shape]()
+    start = time.perf_counter()
+    screenplay = parse_fountain(text, f"{shape}.fountain")
+    read = time.perf_counter() - start
+    plan_by_rules(screenplay)
+    plan = time.perf_counter() - start - read
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"{shape:<7} {len(text) / MB:>5.1f} MiB  read {read:>6.1f} s  plan {plan:>6.1f} s  "
+          f"peak {peak / MB:>6.0f} MB  ({peak / len(text):.0f}x the input)", flush=True)
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        measure(sys.argv[2])
+        return
+    for shape in sys.argv[1:] or SHAPES:
+        subprocess.run([sys.executable, __file__, "--one", shape], check=False)
+
+
+if __name__ == "__main__":
+    main()
