@@ -38,6 +38,9 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except sqlite3.Error as exc:  # a work-folder database that no layer above could name
             typer.echo(f"error: a database in the work folder failed: {exc}", err=True)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:  # Ctrl-C: stopped on purpose, nothing failed; the checkpoint keeps the run
+            typer.echo("interrupted: run the same command again to resume where it stopped", err=True)
+            raise typer.Exit(130) from None
 
     return wrapper
 

@@ -199,8 +199,10 @@ class ArtifactStore:
         stage: str,
         backend: str,
         meta: dict[str, Any] | None = None,
+        may_be_empty: bool = False,
     ) -> Path:
-        """Run `write(tmp_path)`, then move the file under `key` atomically and index it."""
+        """Run `write(tmp_path)`, then move the file under `key` atomically and index it. An empty file is a
+        backend that wrote nothing, unless `may_be_empty` (the subtitles of a film with no dialogue)."""
         final = self.path_for(key, suffix)
         tmp: Path | None = None
         try:
@@ -209,7 +211,7 @@ class ArtifactStore:
             os.close(fd)
             tmp = Path(name)
             write(tmp)
-            if not tmp.is_file() or tmp.stat().st_size == 0:
+            if not tmp.is_file() or (tmp.stat().st_size == 0 and not may_be_empty):
                 raise StoreError(f"{stage} backend '{backend}' wrote nothing for artifact {key}")
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -250,6 +252,7 @@ class ArtifactStore:
         stage: str,
         backend: str,
         meta: dict[str, Any] | None = None,
+        may_be_empty: bool = False,
     ) -> Path:
         """The stored artifact for `key`, made by `write` only if it is not there yet.
 
@@ -261,7 +264,7 @@ class ArtifactStore:
             found = self.get(key, stage)
             if found is not None:
                 return found
-            return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta)
+            return self.put(key, suffix, write, stage=stage, backend=backend, meta=meta, may_be_empty=may_be_empty)
 
     @contextmanager
     def exclusive(self, key: str, stage: str) -> Iterator[None]:

@@ -164,12 +164,53 @@ def test_a_full_disk_is_one_line_not_a_list_of_failed_items(script: Path, tmp_pa
 
     real_put = ArtifactStore.put
 
-    def put(self, key, suffix, write, *, stage, backend, meta=None):
+    def put(self, key, suffix, write, *, stage, backend, **options):
         if stage == "keyframe":  # the disk fills up in the shoot
             raise StoreError(f"{self.root}: disk full while writing a {stage} artifact; nothing was lost")
-        return real_put(self, key, suffix, write, stage=stage, backend=backend, meta=meta)
+        return real_put(self, key, suffix, write, stage=stage, backend=backend, **options)
 
     monkeypatch.setattr(ArtifactStore, "put", put)
     with pytest.raises(StoreError, match="disk full while writing a keyframe artifact"):
         Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
     assert [r for r in caplog.records if r.levelname == "ERROR"] == []  # no item reported failed before it
+
+
+def test_a_film_with_no_dialogue_is_made_without_a_subtitle_track(tmp_path: Path) -> None:
+    from shotgraph.media.ffmpeg import probe
+
+    silent = tmp_path / "silent.fountain"
+    silent.write_text("EXT. FIELD - DAY\n\nWind moves the grass. A DOG BARKS.\n\nINT. BARN - NIGHT\n\n"
+                      "An old man sits alone.\n", encoding="utf-8")
+    report = Director(silent, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
+    assert report.ok and report.shots == 4
+    assert [s.kind for s in probe(report.outputs["film"]).streams if s.kind != "data"] == ["video", "audio"]
+    assert Path(report.outputs["srt"]).read_text(encoding="utf-8") == ""
+
+
+def test_ctrl_c_is_one_line_exit_130_no_failures_and_the_same_command_resumes(script: Path, tmp_path: Path) -> None:
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "shotgraph", "make", str(script), "--workdir", str(tmp_path / "work"),
+               "--resolution", "320x180", "--fps", "12"]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    index = tmp_path / "work" / "store" / "index.sqlite"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # interrupt once the shoot has begun
+        try:
+            with sqlite3.connect(index, timeout=1) as db:
+                if db.execute("SELECT COUNT(*) FROM artifacts WHERE stage = 'keyframe'").fetchone()[0]:
+                    break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.02)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "interrupted: run the same command again to resume where it stopped"
+    assert "failed" not in err and "Traceback" not in err
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "failed" not in again.stderr

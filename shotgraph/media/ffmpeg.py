@@ -30,8 +30,10 @@ _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") el
 
 
 def die_with_parent() -> None:
-    """In a child before exec (Linux): killed when the process that started it dies, so a killed run leaves
-    no ffmpeg behind. Only a system call: nothing here may take a lock another thread could hold."""
+    """In a child before exec: in a process group of its own, so the terminal's Ctrl-C stops the run, not its
+    ffmpeg mid-item (which would look like a failed item); and (Linux) killed when the process that started it
+    dies, so a stopped run leaves no ffmpeg behind. Only system calls: nothing that takes a lock."""
+    os.setpgrp()
     if _LIBC is not None:
         _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 PIPE_BYTES = 1 << 20  # input pipe of a `FfmpegPipe` (Linux's limit for an unprivileged process)

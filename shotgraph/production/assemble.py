@@ -82,7 +82,7 @@ def cut_film(
     for kind, text in (("srt", srt_text(cues)), ("vtt", vtt_text(cues))):
         key = artifact_key({"stage": "subtitles", "format": kind, "text": text})
         made[kind] = store.fetch_or_make(key, f".{kind}", lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"),
-                                         stage="subtitles", backend=kind)
+                                         stage="subtitles", backend=kind, may_be_empty=True)  # a silent film
 
     # 4. The film: everything it is made of is in its key, so an unchanged cut is reused as it is.
     inputs = [_stem(title_card)] if title_card else []

@@ -90,6 +90,8 @@ class Director:
         show_progress: bool = False,
     ):
         self.script = Path(script)
+        if self.script.is_dir():
+            raise ShotgraphError(f"{self.script}: is a directory; give the screenplay file inside it")
         if not self.script.is_file():
             raise ShotgraphError(f"{self.script}: no such screenplay file")
         self.profile = load_profile(profile) if isinstance(profile, (str, Path)) else profile

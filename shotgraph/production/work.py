@@ -31,8 +31,14 @@ def in_pool(items: Iterable[T], work: Callable[[T], Any], advance: Callable[[], 
         finally:
             advance()
 
-    with ThreadPoolExecutor(max_workers=POOL_SIZE) as pool:
+    pool = ThreadPoolExecutor(max_workers=POOL_SIZE)
+    try:
         return list(pool.map(run, items))
+    except KeyboardInterrupt:  # Ctrl-C: start nothing more; what is running finishes or dies with the process
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def attempt(crew: Crew, failures: dict[str, str], work: Callable[[], T], *, stage: str, backend: Any, item: str,
