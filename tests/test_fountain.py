@@ -537,3 +537,12 @@ def test_thousands_of_notes_on_one_line_parse_in_linear_time():
     assert len(action.notes) == 75_000
 
 
+
+
+def test_a_transition_with_trailing_whitespace_is_action_as_the_reference_parser_reads_it():
+    script = "INT. A - DAY\n\nA.\n\nCUT TO:  \n\nINT. B - DAY\n\nB.\n"
+    screenplay = parse_fountain(script, "t.fountain")
+    assert [e.type for s in screenplay.scenes for e in s.elements] == ["action", "action", "action"]
+    assert screenplay.scenes[0].elements[1].text == "CUT TO:"
+    plain = parse_fountain(script.replace("CUT TO:  ", "CUT TO:"), "t.fountain")
+    assert [e.type for s in plain.scenes for e in s.elements] == ["action", "transition", "action"]

@@ -166,7 +166,7 @@ def _parse(text: str, path: str) -> Screenplay:
         after = i + 1
         while after < n and lines[after].note_only:
             after += 1
-        kind = line_kind(line.text, next_blank=after >= n or lines[after].blank)
+        kind = line_kind(line.text, next_blank=after >= n or lines[after].blank, trailing_space=line.trailing_space)
         owned = lines[i:after]
         t = line.text.lstrip()
         if kind in ("heading", "forced_heading"):

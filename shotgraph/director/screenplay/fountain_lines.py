@@ -17,6 +17,7 @@ class Line:
     number: int
     notes: tuple[str, ...] = ()  # a tuple, not a list: one script has tens of thousands of lines
     keeper: bool = False  # exactly two spaces: a blank line that does not end the paragraph
+    trailing_space: bool = False  # whitespace after the text ("CUT TO:  " is action, not a transition)
 
     @property
     def blank(self) -> bool:
@@ -118,6 +119,7 @@ def cut_notes(lines: list[tuple[str, int, tuple | None]], path: str) -> list[Lin
                 current.text = ""
             else:
                 current.text = joined.rstrip()
+                current.trailing_space = len(current.text) < len(joined)
             out.append(current)
     if note is not None:
         raise ScreenplayError("note '[[' is never closed with ']]'", path, *_source_position(*opened))

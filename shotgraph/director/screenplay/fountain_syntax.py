@@ -146,15 +146,18 @@ def is_heading(text: str) -> bool:
     return _HEADING.match(text) is not None
 
 
-def line_kind(text: str, next_blank: bool) -> str:
+def line_kind(text: str, next_blank: bool, trailing_space: bool = False) -> str:
     """What a line opens when it starts a paragraph (the line before it is blank).
 
     `next_blank`: the following line is blank or the file ends. One of: action, forced_action, heading,
     forced_heading, section, synopsis, page_break, centered, transition, forced_transition, lyrics, cue.
-    Leading whitespace is ignored, except that an indented line is never forced action.
+    Leading whitespace is ignored, except that an indented line is never forced action; trailing whitespace
+    makes a would-be transition action (as the reference parser reads `CUT TO:  `).
     """
     unindented = text.lstrip()
     kind = _unindented_kind(unindented, next_blank)
+    if kind == "transition" and trailing_space:
+        return "action"
     return "action" if kind == "forced_action" and len(unindented) < len(text) else kind
 
 
