@@ -114,11 +114,13 @@ def plan_command(
     llm: str | None = typer.Option(None, "--llm", metavar="MODEL", help="plan with this chat model"),
     base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm"),
     profile: str = typer.Option("draft", "--profile", help="profile name or .toml path"),
-    output: Path | None = typer.Option(None, "-o", "--output", help="write the plan JSON here"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="write the plan JSON here (then only a "
+                                       "summary is printed; default: no file, the shot list is printed)"),
+    table: bool = typer.Option(False, "--table", help="print the shot list even when writing the plan"),
 ) -> None:
-    """Break the screenplay into scenes and shots; print the shot list."""
+    """Break the screenplay into scenes and shots; print the shot list, or write the plan and a summary."""
     from shotgraph.director.planning import plan_with_outcome
-    from shotgraph.production.director import default_workdir
+    from shotgraph.production.places import default_workdir
     from shotgraph.director.screenplay.reader import read_screenplay
     from shotgraph.director.validate import save_plan
 
@@ -134,12 +136,15 @@ def plan_command(
     screenplay = read_screenplay(script)
     outcome = plan_with_outcome(screenplay, settings, cache_dir=default_workdir(script) / "llm")
 
-    # 3. Show the shot list (and the LLM's report), then write the plan
+    # 3. The shot list (unless the plan goes to a file), a summary, the LLM's report; then the plan
     console = Console()
-    console.print(_shot_table(outcome.plan, screenplay))
+    if output is None or table:
+        console.print(_shot_table(outcome.plan, screenplay))
     seconds = outcome.plan.estimated_seconds
+    names = ", ".join(c.name for c in outcome.plan.characters)
     console.print(f"{len(outcome.plan.shots)} shots in {len(outcome.plan.scenes)} scenes; "
-                  f"estimated running time {int(seconds // 60)}:{int(seconds % 60):02d}")
+                  f"estimated running time {int(seconds // 60)}:{int(seconds % 60):02d}; "
+                  f"{len(outcome.plan.characters)} characters: {names}", markup=False)
     if outcome.mode == "llm":
         for note in outcome.report:
             console.print(f"  {note}", markup=False)
@@ -155,15 +160,16 @@ def _shot_table(plan: Any, screenplay: Any) -> Table:
 
     words = {line.id: line.text.split() for line in screenplay.dialogue()}
     table = Table(title=escape(plan.title), show_lines=False)
-    for column in ("scene", "shot", "size", "move", "characters", "sec", "dialogue"):
+    for column in ("scene", "shot", "size", "move", "characters", "sec", "shows", "dialogue"):
         table.add_column(column, justify="right" if column == "sec" else "left")
     for shot in plan.shots:
         first = words.get(shot.dialogue[0], []) if shot.dialogue else []
         said = " ".join(first[:6]) + (" …" if len(first) > 6 else "")
         if len(shot.dialogue) > 1:
             said += f" (+{len(shot.dialogue) - 1})"
+        shows = shot.description if len(shot.description) <= 40 else shot.description[:39] + "…"
         table.add_row(shot.scene, shot.id.split("-")[-1], shot.size.value, shot.move.value,
-                      ", ".join(shot.characters), f"{shot.min_duration:.1f}", escape(said))
+                      ", ".join(shot.characters), f"{shot.min_duration:.1f}", escape(shows), escape(said))
     return table
 
 
@@ -346,7 +352,7 @@ TARGET_HELP = "a script, its folder, or a work folder"
 
 def _open_store(target: Path) -> tuple[Path, Any]:
     """The work folder for `target` and its artifact store; an error if nothing was made there yet."""
-    from shotgraph.production.director import default_workdir
+    from shotgraph.production.places import default_workdir
     from shotgraph.store import ArtifactStore
 
     if target.is_file():

@@ -26,13 +26,26 @@ def runner():
 
 def test_rules_prints_the_shot_list_and_writes_the_plan(runner, tmp_path):
     out = tmp_path / "plan.json"
-    result = runner.invoke(app, ["plan", str(SCRIPT), "--rules", "-o", str(out)])
+    result = runner.invoke(app, ["plan", str(SCRIPT), "--rules", "-o", str(out), "--table"])
     assert result.exit_code == 0, result.output
     assert "sc001" in result.output and "sh01" in result.output
     assert "Is this the last one? To …" in result.output  # first words of the line, looked up by id
     assert "estimated running time" in result.output
     plan = load_plan(out, read_screenplay(SCRIPT))
     assert f"{len(plan.shots)} shots in {len(plan.scenes)} scenes" in result.output
+
+
+def test_writing_the_plan_prints_a_summary_not_the_table(runner, tmp_path):
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(SCRIPT), "--rules", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out, read_screenplay(SCRIPT))
+    names = ", ".join(c.name for c in plan.characters)
+    lines = result.output.strip().splitlines()
+    assert len(lines) <= 4 and "sh01" not in result.output  # a summary, not a shot per line
+    assert " ".join(result.output.split()).startswith(
+        f"{len(plan.shots)} shots in {len(plan.scenes)} scenes; estimated running time ")
+    assert f"{len(plan.characters)} characters: {names}" in " ".join(result.output.split())
 
 
 def test_same_script_same_plan_file(runner, tmp_path):

@@ -22,6 +22,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from shotgraph.config import Profile, load_profile
 from shotgraph.production.crew import Crew, OutputPaths
+from shotgraph.production.places import default_output, default_workdir
 from shotgraph.production.graph import build_graph
 from shotgraph.errors import PlanError, ShotgraphError
 from shotgraph.render.timing import Timing
@@ -62,14 +63,6 @@ class FilmReport:
     @property
     def ok(self) -> bool:
         return not self.failures
-
-
-def default_workdir(script: Path) -> Path:
-    return script.resolve().parent / ".shotgraph"
-
-
-def default_output(script: Path) -> Path:
-    return script.resolve().with_suffix(".mp4")
 
 
 class Director:
