@@ -211,14 +211,18 @@ def make(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="film path (default: beside the script)"),
     profile: str = typer.Option("draft", "--profile", "-p", help="draft, preview, cinema, a .toml path, or auto "
                                 "(chosen by the GPU's memory)"),
-    resolution: Optional[str] = typer.Option(None, help="WIDTHxHEIGHT, e.g. 1920x1080"),
-    fps: Optional[int] = typer.Option(None, help="frames per second"),
-    rules: bool = typer.Option(False, "--rules", help="plan with the rule-based director (offline)"),
-    llm: Optional[str] = typer.Option(None, "--llm", help="plan with this chat model"),
+    resolution: Optional[str] = typer.Option(None, help="WIDTHxHEIGHT, e.g. 1920x1080 (default: the profile's, "
+                                             "1280x720 in draft)"),
+    fps: Optional[int] = typer.Option(None, help="frames per second (default: the profile's, 24)"),
+    rules: bool = typer.Option(False, "--rules", help="plan with the rule-based director (offline; the default)"),
+    llm: Optional[str] = typer.Option(None, "--llm", help="plan with this chat model (default: the profile's "
+                                      "planner, rules in draft)"),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm"),
     plan_file: Optional[Path] = typer.Option(None, "--plan", help="use this (hand-edited) plan.json"),
-    loudness: Optional[float] = typer.Option(None, help="integrated loudness target in LUFS (-23 broadcast)"),
-    burn_subtitles: Optional[bool] = typer.Option(None, "--burn-subtitles/--no-burn-subtitles"),
+    loudness: Optional[float] = typer.Option(None, help="integrated loudness target in LUFS, -23 for broadcast "
+                                             "(default: the profile's, -16)"),
+    burn_subtitles: Optional[bool] = typer.Option(None, "--burn-subtitles/--no-burn-subtitles",
+                                                  help="draw the subtitles into the picture too (default: no)"),
     workdir: Optional[Path] = typer.Option(None, help="work folder (default: <script dir>/.shotgraph)"),
     strict: bool = typer.Option(False, "--strict", help="stop at the first failed shot"),
 ) -> None:

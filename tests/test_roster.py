@@ -37,3 +37,12 @@ def test_thousands_of_characters_do_not_slow_the_roster():
     play = parse(text)  # one regex alternation of every name took 1.1 s for the roster alone
     assert time.process_time() - started < 0.8
     assert len(play.characters) == len(names)
+
+
+def test_character_ids_are_readable_for_names_in_any_script():
+    from shotgraph.director.rules.breakdown import plan_by_rules
+
+    script = ("INT. CAFÉ - NIGHT\n\nHÉLÈNE\nBonsoir.\n\nΕΛΈΝΗ\nΚαλησπέρα.\n\n@李明\n你好。\n\n"
+              "HELENE\nHello.\n")
+    plan = plan_by_rules(parse_fountain(script, "cafe.fountain"))
+    assert [c.id for c in plan.characters] == ["helene", "ελενη", "李明", "helene-2"]  # readable, unique

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from shotgraph.director.lexicon import (
     AGE_NUMBER,
@@ -28,7 +29,10 @@ from shotgraph.director.screenplay.model import (
 
 
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "character"
+    """A readable id from a name: accents dropped ("HÉLÈNE" -> "helene"), letters of any script kept
+    ("ΕΛΈΝΗ" -> "ελενη"), everything else a hyphen."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", plain).strip("-") or "character"
 
 
 def character_plans(screenplay: Screenplay) -> list[CharacterPlan]:
