@@ -546,3 +546,12 @@ def test_a_transition_with_trailing_whitespace_is_action_as_the_reference_parser
     assert screenplay.scenes[0].elements[1].text == "CUT TO:"
     plain = parse_fountain(script.replace("CUT TO:  ", "CUT TO:"), "t.fountain")
     assert [e.type for s in plain.scenes for e in s.elements] == ["action", "transition", "action"]
+
+
+def test_a_cue_in_a_script_without_capitals_gets_a_hint_to_use_at():
+    screenplay = parse_fountain("INT. 喫茶店 - 夜\n\n由美\nこんばんは。\n\n窓の外は雨。\n\n@健\nお元気ですか。\n",
+                                "tokyo.fountain")
+    assert screenplay.warnings == ["tokyo.fountain:3: '由美' reads like a character cue, but its script has no "
+                                   "capitals; write @由美 to make it one"]
+    assert [e.type for e in screenplay.scenes[0].elements] == ["action", "action", "dialogue"]
+    assert parse_fountain("INT. ROOM - DAY\n\nMara waits.\nThe kettle sings.\n", "t.fountain").warnings == []

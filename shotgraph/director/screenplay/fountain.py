@@ -39,6 +39,7 @@ from shotgraph.director.screenplay.fountain_syntax import (
     parse_emphasis,
     parse_heading,
     split_cue,
+    uncased_cue,
 )
 from shotgraph.director.screenplay.model import (
     Action,
@@ -146,6 +147,7 @@ def _parse(text: str, path: str) -> Screenplay:
     build = _Builder(path)
     n = len(lines)
     saw_heading = False
+    hints: list[str] = []  # would-be cues in scripts without capitals
     while i < n:
         line = lines[i]
         if line.blank or (line.keeper and (i == 0 or lines[i - 1].blank)):
@@ -210,6 +212,9 @@ def _parse(text: str, path: str) -> Screenplay:
             texts = [l.text for l in owned]
             if kind == "forced_action":
                 texts[0] = texts[0][1:]
+            elif len(owned) > 1 and uncased_cue(texts[0]):
+                hints.append(f"{path}:{line.number}: {texts[0].strip()!r} reads like a character cue, but its "
+                             f"script has no capitals; write @{texts[0].strip()} to make it one")
             build.add(Action, line.number, **_element_fields(texts, lines[i:end]))
             i = end
 
@@ -221,7 +226,7 @@ def _parse(text: str, path: str) -> Screenplay:
             "no screenplay elements found: expected scene headings, action or dialogue", path, last
         )
     # warnings are part of the result, not logged: whoever shows the screenplay shows them once
-    warnings = [] if saw_heading else [f"{path}: {NO_HEADINGS_WARNING}"]
+    warnings = ([] if saw_heading else [f"{path}: {NO_HEADINGS_WARNING}"]) + hints
     return Screenplay(
         source=path,
         format="fountain",

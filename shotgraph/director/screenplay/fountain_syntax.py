@@ -225,3 +225,12 @@ def is_title_key(text: str) -> bool:
         return False
     key = match.group(1).strip()
     return key.lower() in _KNOWN_KEYS or key != key.upper()
+
+
+def uncased_cue(text: str) -> bool:
+    """A line that would be a character cue but for capitals its script does not have (Japanese, Chinese,
+    Arabic, Hebrew, Thai ...): short, letters with no case at all, no sentence ending."""
+    name = text.strip()
+    letters = [c for c in name if c.isalpha()]
+    return (0 < len(name) <= 20 and bool(letters) and not any(c.isupper() or c.islower() for c in letters)
+            and not name.endswith(tuple(".!?。！？…:：")))
