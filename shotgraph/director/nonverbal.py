@@ -8,13 +8,7 @@ import re
 from bisect import bisect_left
 
 from shotgraph.director.plan import FoleyCue
-from shotgraph.director.rules.timing import (
-    PAUSE_PER_PARENTHETICAL,
-    SINGING_WORDS_PER_SECOND,
-    SPEAKING_WORDS_PER_SECOND,
-    WORD,
-    line_seconds,
-)
+from shotgraph.director.rules.timing import WORD, line_seconds, part_seconds
 from shotgraph.director.screenplay.model import Dialogue
 
 # every form a script writes -> the sound, said of the character ("Anna laughs")
@@ -43,13 +37,9 @@ def line_cues(line: Dialogue, start: float) -> list[FoleyCue]:
     starts `start` seconds into the shot; words take their time at the directors' speaking rates)."""
     cues, at = [], start
     for part in line.parts:
-        if part.kind == "parenthetical":
-            if sound := vocal_sound(part.text):
-                cues.append(FoleyCue(what=f"{line.character.title()} {sound}", at=round(at, 2)))
-            at += PAUSE_PER_PARENTHETICAL
-        else:
-            rate = SINGING_WORDS_PER_SECOND if part.kind == "lyrics" else SPEAKING_WORDS_PER_SECOND
-            at += len(WORD.findall(part.text)) / rate
+        if part.kind == "parenthetical" and (sound := vocal_sound(part.text)):
+            cues.append(FoleyCue(what=f"{line.character.title()} {sound}", at=round(at, 2)))
+        at += part_seconds(part)
     return cues
 
 

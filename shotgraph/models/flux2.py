@@ -8,6 +8,7 @@ Both take several reference images natively (`image=[...]`), which is how a keyf
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,8 @@ class Flux2Generator(ModelBackend):
             return self.choice.guidance
         return 1.0 if self.is_klein else 4.0
 
-    @property
-    def pipeline_class(self) -> str:  # type: ignore[override]
+    @cached_property
+    def pipeline_class(self) -> str:  # type: ignore[override]  # read once, not per shot's cache key
         name = pipeline_class_name(self.resolved.path, self.ref.model)
         if name not in ("Flux2KleinPipeline", "Flux2Pipeline"):
             raise RenderError(f"{self.stage} ({self.name}): {self.ref} is a {name}, not a FLUX.2 pipeline")

@@ -108,8 +108,9 @@ def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     results: dict[str, dict[str, str]] = {"music": {}, "ambience": {}, "effects": {}}
     with crew.track("score", len(jobs)) as advance:
-        for stage in ("music", "foley"):  # stage by stage: each model loads once (invariant 4)
-            batch = [job for job in jobs if (job[0] == "music") == (stage == "music")]
+        music = [job for job in jobs if job[0] == "music"]
+        foley = [job for job in jobs if job[0] != "music"]
+        for batch in (music, foley):  # stage by stage: each model loads once (invariant 4)
             for kind, item, path in in_pool(batch, make, advance):
                 results[kind][item] = path
     return {**results, "failures": {**state.get("failures", {}), **failures}}  # type: ignore[return-value]

@@ -49,14 +49,16 @@ def word_list(text: str) -> list[str]:
 def line_seconds(line: Dialogue) -> float:
     """How long a dialogue block plays: spoken words at speaking rate, sung ones at singing rate, a pause per
     line and one per parenthetical."""
-    seconds = PAUSE_PER_LINE
-    for part in line.parts or [DialoguePart(kind="speech", text=line.text, line=line.line)]:
-        if part.kind == "parenthetical":
-            seconds += PAUSE_PER_PARENTHETICAL
-        else:
-            rate = SINGING_WORDS_PER_SECOND if part.kind == "lyrics" else SPEAKING_WORDS_PER_SECOND
-            seconds += len(WORD.findall(part.text)) / rate
-    return seconds
+    parts = line.parts or [DialoguePart(kind="speech", text=line.text, line=line.line)]
+    return PAUSE_PER_LINE + sum(part_seconds(part) for part in parts)
+
+
+def part_seconds(part: DialoguePart) -> float:
+    """How long one part of a line plays: a parenthetical's pause, or its words at their rate."""
+    if part.kind == "parenthetical":
+        return PAUSE_PER_PARENTHETICAL
+    rate = SINGING_WORDS_PER_SECOND if part.kind == "lyrics" else SPEAKING_WORDS_PER_SECOND
+    return len(WORD.findall(part.text)) / rate
 
 
 def shot_chunks(text: str) -> list[str]:
