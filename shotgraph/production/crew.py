@@ -17,11 +17,12 @@ from typing import Any
 
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shotgraph.backend import check_known, load_backend
 from shotgraph.config import Profile
 from shotgraph.models.manager import ModelManager
+from shotgraph.production.decisions import Decisions
+from shotgraph.production.events import Broadcast, ItemDone, ProgressBars, StageStarted
 from shotgraph.models.source import MissingModelError, ModelRef, is_present, missing_message, offline, resolve
 from shotgraph.store import ArtifactStore, artifact_key
 
@@ -105,6 +106,9 @@ class Crew:
     plan_file: Path | None = None
     show_progress: bool = True
     console: Console = field(default_factory=lambda: Console(stderr=True))
+    events: Broadcast = field(default_factory=Broadcast)  # progress for the CLI's bars, notebooks, the review page
+    decisions: Decisions = field(default_factory=Decisions)  # review decisions, applied on top of the plan
+    review: bool = False  # stop at the review points for what is not yet approved
     _backends: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -155,19 +159,24 @@ class Crew:
             key, ".json", lambda tmp: tmp.write_text(text, encoding="utf-8"), stage=stage, backend="json"
         )
 
+    def __post_init__(self) -> None:
+        if self.show_progress:
+            self.events.listeners.append(ProgressBars(self.console))
+
     @contextmanager
     def track(self, stage: str, total: int) -> Iterator[Callable[[], None]]:
-        """A progress bar for one stage; yields the function that advances it."""
-        if not self.show_progress or total == 0:
+        """Announce a stage of `total` items; yields the function that marks one item done."""
+        if total == 0:
             yield lambda: None
             return
-        columns = (TextColumn(f"{stage:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=self.console, transient=False) as progress:
-            task = progress.add_task(stage, total=total)
-            lock = threading.Lock()
+        self.events(StageStarted(stage, total))
+        lock = threading.Lock()
+        done = 0
 
-            def advance() -> None:
-                with lock:
-                    progress.advance(task)
+        def advance() -> None:
+            nonlocal done
+            with lock:
+                done += 1
+                self.events(ItemDone(stage, done, total))
 
-            yield advance
+        yield advance

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from shotgraph.production.crew import Crew
 from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
 from shotgraph.production.work import attempt, file_identity, in_pool, user_file
+from shotgraph.media.encoding import segment_video_args
 from shotgraph.store import artifact_key
 
 LOOK_SIZE = (512, 768)  # character reference images: portrait, independent of the film's resolution
@@ -52,15 +53,35 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 # 6. shoot: keyframe -> video -> upscale, stage by stage, a failed shot becomes a slate -------------------------
 
 
+def keyframe_params(film_plan: Any, shot: Any, heading: str, looks: dict[str, Path], size: list[int]
+                    ) -> tuple[dict, list[str]]:
+    """What goes into a keyframe's key: (request fields, input keys)."""
+    # not the shot's id: it is ordinal (number_shots), and renumbering must not redraw an unchanged shot
+    return ({"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
+                                                           "prompt"}),
+             "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}),
+             "heading": heading, "style": film_plan.style, "size": size},
+            [key_of(looks[c]) for c in shot.characters if c in looks])  # a failed look: drawn without it
+
+
+def motion_params(shot: Any, frames: int, fps: int, size: list[int]) -> dict:
+    """What goes into a video clip's key besides its keyframe (the segment's key names its codec)."""
+    return {"move": shot.move, "frames": frames, "fps": fps, "size": size, "encoding": segment_video_args(fps)}
+
+
+def upscale_params(frames: int, fps: int, size: list[int]) -> dict:
+    return {"frames": frames, "fps": fps, "size": size, "encoding": segment_video_args(fps)}
+
+
 def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.stages.keyframe import KeyframeRequest
     from shotgraph.stages.slate import render_card
     from shotgraph.stages.upscale import UpscaleRequest
-    from shotgraph.media.encoding import segment_video_args
     from shotgraph.stages.video import VideoRequest
 
     crew = runtime.context
     out = crew.profile.output
+    size = [out.width, out.height]
     screenplay = screenplay_at(state["screenplay"])
     film_plan = plan_at(state["plan"])
     timing = timing_at(state["timing"])
@@ -68,10 +89,11 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     headings = {s.id: (s.heading.text if s.heading else "") for s in screenplay.scenes}
     failures: dict[str, str] = {}
     done: dict[str, Path] = {}  # shot id -> artifact of the stage just finished
+    held, notes = held_shots(crew, film_plan, screenplay, timing)
 
     def stage(name: str, suffix: str, make_request: Callable[[Any], tuple[Any, dict, list[str]]]) -> None:
         backend = crew.backend(name)
-        shots = [s for s in film_plan.shots if s.id not in failures]
+        shots = [s for s in film_plan.shots if s.id not in failures and s.id not in held]
         done.clear()
 
         def render(shot: Any) -> Path:
@@ -89,38 +111,30 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         with crew.track(name, len(shots)) as advance:
             in_pool(shots, work, advance)
 
-    keyframe_size = {"size": [out.width, out.height]}
-    encoding = {**keyframe_size, "encoding": segment_video_args(out.fps)}  # a segment's key names its codec
+    def frames(shot: Any) -> int:
+        return timing.shot(shot.id).frames
+
     stage("keyframe", ".png", lambda shot: (
         KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
                         tuple(film_plan.character(c) for c in shot.characters),
                         {c: looks[c] for c in shot.characters if c in looks}, film_plan.style,
                         out.width, out.height),
-        # not the shot's id: it is ordinal (number_shots), and renumbering must not redraw an unchanged shot
-        {"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
-                                                       "prompt"}),
-         "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}),
-         "heading": headings.get(shot.scene, ""), "style": film_plan.style, **keyframe_size},
-        [key_of(looks[c]) for c in shot.characters if c in looks],  # a failed look: drawn without it
-    ))
+        *keyframe_params(film_plan, shot, headings.get(shot.scene, ""), looks, size)))
     keyframes = dict(done)
-
-    def frames(shot: Any) -> int:
-        return timing.shot(shot.id).frames
-
     stage("video", ".mp4", lambda shot: (
         VideoRequest(shot, keyframes[shot.id], frames(shot), out.fps, out.width, out.height),
-        {"move": shot.move, "frames": frames(shot), "fps": out.fps, **encoding},
-        [key_of(keyframes[shot.id])],
-    ))
+        motion_params(shot, frames(shot), out.fps, size), [key_of(keyframes[shot.id])]))
     clips = dict(done)
     stage("upscale", ".mp4", lambda shot: (
         UpscaleRequest(clips[shot.id], frames(shot), out.fps, out.width, out.height, shot.id),
-        {"frames": frames(shot), "fps": out.fps, **encoding},
-        [key_of(clips[shot.id])],
-    ))
+        upscale_params(frames(shot), out.fps, size), [key_of(clips[shot.id])]))
     segments = {shot_id: str(path) for shot_id, path in done.items()}
+    for shot_id, artifacts in held.items():  # locked: the stored picture, whatever changed around it
+        keyframes.update({shot_id: artifacts["keyframe"]} if artifacts.get("keyframe") else {})
+        clips.update({shot_id: artifacts["clip"]} if artifacts.get("clip") else {})
+        segments[shot_id] = str(artifacts["segment"])
 
+    encoding = {"size": size, "encoding": segment_video_args(out.fps)}
     for shot_id, why in failures.items():  # a slate that says what failed, exactly as long as the shot
         lines = ["SHOT FAILED", shot_id, why]
         count = timing.shot(shot_id).frames
@@ -131,4 +145,51 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
             stage="slate", backend="card"))
     return {"keyframes": {shot: str(p) for shot, p in keyframes.items()},
             "clips": {shot: str(p) for shot, p in clips.items()},
-            "segments": segments, "failures": {**state.get("failures", {}), **failures}}
+            "segments": segments, "failures": {**state.get("failures", {}), **failures},
+            "notes": state.get("notes", []) + notes}
+
+
+def held_shots(crew: Crew, film_plan: Any, screenplay: Any, timing: Any) -> tuple[dict[str, dict[str, Path]],
+                                                                                     list[str]]:
+    """The locked shots' stored artifacts (keyframe, clip, segment), the segment held or trimmed to the shot's
+    length now; and a note for each that says so. A lock whose stored picture is gone is made again, and said."""
+    from shotgraph.production.decisions import assign
+
+    out = crew.profile.output
+    by_shot, _ = assign(crew.decisions, film_plan, screenplay)
+    held: dict[str, dict[str, Path]] = {}
+    notes = []
+    for shot_id, decision in sorted(by_shot.items()):
+        lock = decision.lock
+        if lock is None:
+            continue
+        segment = crew.store.get(lock.segment, "upscale")
+        if segment is None:
+            notes.append(f"locked {shot_id}: its stored picture is gone from the store; the shot was made again")
+            continue
+        frames = timing.shot(shot_id).frames
+        artifacts = {"segment": conformed(crew, segment, lock.frames, frames)}
+        for kind, key, stage in (("keyframe", lock.keyframe, "keyframe"), ("clip", lock.clip, "video")):
+            if key and (path := crew.store.get(key, stage)) is not None:
+                artifacts[kind] = path
+        held[shot_id] = artifacts
+        change = ("" if frames == lock.frames else
+                  f", its last frame held {frames - lock.frames} frames longer to fit the shot's new length"
+                  if frames > lock.frames else f", trimmed by {lock.frames - frames} frames to the shot's new length")
+        notes.append(f"locked {shot_id}: the stored clip was used, not made again{change}")
+    return held, notes
+
+
+def conformed(crew: Crew, segment: Path, had: int, frames: int) -> Path:
+    """A stored segment made `frames` long: the same file when it is, else its last frame held or its end cut."""
+    from shotgraph.media.ffmpeg import run_ffmpeg
+
+    if had == frames:
+        return segment
+    fps = crew.profile.output.fps
+    key = artifact_key({"stage": "hold", "frames": frames, "fps": fps, "encoding": segment_video_args(fps)},
+                       [key_of(segment)])
+    return crew.store.fetch_or_make(key, ".mp4", lambda tmp: run_ffmpeg(
+        ["-i", str(segment), "-vf", f"tpad=stop_mode=clone:stop={max(0, frames - had)}", "-frames:v", str(frames),
+         *segment_video_args(fps), "-f", "mp4", str(tmp)], what=f"holding {segment.name} to {frames} frames"),
+        stage="hold", backend="ffmpeg")

@@ -15,6 +15,7 @@ import numpy as np
 
 from shotgraph.errors import BackendError, ShotgraphError, StoreError
 from shotgraph.production.crew import Crew
+from shotgraph.production.events import ItemFailed
 from shotgraph.store import artifact_key
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def attempt(crew: Crew, failures: dict[str, str], work: Callable[[], T], *, stag
         if crew.strict:
             raise BackendError(stage, backend.name, f"{label or item}: {exc}") from exc
         failures[item] = f"{stage} ({backend.name}): {exc}; {instead}"
+        crew.events(ItemFailed(stage, item, failures[item]))
         log.error("%s failed in %s: %s", label or item, stage, exc)
         return stand_in()
 
