@@ -297,6 +297,11 @@ class ArtifactStore:
         with self._index() as db:
             return dict(db.execute("SELECT key, COUNT(*) FROM computed GROUP BY key").fetchall())
 
+    def has(self, key: str) -> bool:
+        """Whether `key` is stored (as the index says; `get` also checks the file)."""
+        with self._index() as db:
+            return db.execute("SELECT 1 FROM artifacts WHERE key = ?", (key,)).fetchone() is not None
+
     def keys(self) -> set[str]:
         with self._index() as db:
             return {row[0] for row in db.execute("SELECT key FROM artifacts")}

@@ -96,6 +96,10 @@ def json_params(value: Any) -> Any:
     return value
 
 
+def _json_text(model: BaseModel | dict[str, Any]) -> str:
+    return model.model_dump_json(indent=1) if isinstance(model, BaseModel) else json.dumps(model, indent=1)
+
+
 @dataclass
 class Crew:
     script: Path
@@ -151,10 +155,14 @@ class Crew:
         fields = {**backend.key_fields(), "request": {k: json_params(v) for k, v in request.items()}}
         return artifact_key(fields, inputs, seed)
 
+    def json_key(self, stage: str, model: BaseModel | dict[str, Any]) -> str:
+        """The key `save_json` stores `model` under."""
+        return artifact_key({"stage": stage, "content": _json_text(model)})
+
     def save_json(self, stage: str, model: BaseModel | dict[str, Any]) -> Path:
         """Store a small JSON document (screenplay, plan, timing) under the hash of its content."""
-        text = model.model_dump_json(indent=1) if isinstance(model, BaseModel) else json.dumps(model, indent=1)
-        key = artifact_key({"stage": stage, "content": text})
+        text = _json_text(model)
+        key = self.json_key(stage, model)
         return self.store.fetch_or_make(
             key, ".json", lambda tmp: tmp.write_text(text, encoding="utf-8"), stage=stage, backend="json"
         )

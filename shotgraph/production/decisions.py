@@ -57,7 +57,9 @@ class Reshoot(_Model):
                                    description="seconds at least; the words may still lengthen the shot")
 
     def changes(self) -> dict[str, Any]:
-        fields = self.model_dump(exclude_none=True)
+        """The plan fields it changes. Not the seed: a reshoot's seed is the picture's alone (see picture_seeds),
+        so the shot's sound effects, seeded by the plan, stay as they were."""
+        fields = self.model_dump(exclude_none=True, exclude={"seed"})
         if "duration" in fields:
             fields["min_duration"] = fields.pop("duration")
         return fields
@@ -107,7 +109,7 @@ class Decisions(_Model):
         """The decisions in `path`; none when it does not exist. A damaged file is an error naming it."""
         try:
             text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # none yet (a bad work folder is refused by the run)
             return cls()
         except (OSError, UnicodeDecodeError) as exc:
             raise ShotgraphError(f"{path}: cannot read the decisions file: {exc}") from None
@@ -121,7 +123,7 @@ class Decisions(_Model):
         """Written whole under a temporary name, then renamed: a kill at any moment keeps one complete file."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(self.model_dump_json(indent=1, exclude_defaults=False) + "\n", encoding="utf-8")
+        tmp.write_text(self.model_dump_json(indent=1, exclude_none=True) + "\n", encoding="utf-8")
         os.replace(tmp, path)
 
     def render_fingerprint(self) -> str:
@@ -131,14 +133,9 @@ class Decisions(_Model):
         text = json.dumps({"edits": [e.model_dump(mode="json") for e in self.edits], "shots": shots}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def for_shot(self, anchor: ShotAnchor, shot_id: str) -> ShotDecision:
-        """The decision about the shot with `anchor`, created if there is none yet."""
-        for decision in self.shots:
-            if decision.shot == anchor:
-                return decision
-        decision = ShotDecision(shot=anchor, shot_id=shot_id)
-        self.shots.append(decision)
-        return decision
+    def kept_keys(self) -> set[str]:
+        """The store keys locked shots keep: `cache gc` must not remove them."""
+        return {key for d in self.shots if d.lock for key in (d.lock.keyframe, d.lock.clip, d.lock.segment) if key}
 
 
 def now() -> str:
@@ -247,6 +244,12 @@ def assign(decisions: Decisions, plan: FilmPlan, screenplay: Screenplay) -> tupl
         else:
             by_shot[shot_id] = decision
     return by_shot, orphans
+
+
+def picture_seeds(plan: FilmPlan, by_shot: dict[str, ShotDecision]) -> dict[str, int]:
+    """The seed each shot's picture (keyframe, video, upscale) is made with: a reshoot's, else the plan's."""
+    return {shot.id: (by_shot[shot.id].reshoot.seed if shot.id in by_shot and by_shot[shot.id].reshoot
+                      and by_shot[shot.id].reshoot.seed is not None else shot.seed) for shot in plan.shots}
 
 
 def edited(plan: FilmPlan, edit: PlanEdit, shot_id: str) -> FilmPlan:

@@ -1,74 +1,55 @@
-"""The Python director API: `Director(script).make()` runs the production graph and reports what it did.
+"""The Python director API: read, plan, render and review a film, shot by shot.
 
-A run is a LangGraph thread checkpointed in `<workdir>/checkpoints.sqlite`. The thread is named by what the
-run is asked to make (script bytes, profile, plan file, output path), so a run that was killed and is started
-again with the same request resumes where it stopped; a changed request starts a new thread, and the artifact
-store makes that re-render only what the change touched.
+    director = Director("last_ferry.fountain")
+    director.make()                          # the whole film
+    director.reshoot("sc003-sh02", seed=7)   # a decision, kept in the work folder's decisions.json
+    director.make()                          # re-renders that shot and the cut, nothing else
+
+A run is a LangGraph thread checkpointed in `<workdir>/checkpoints.sqlite`. The thread is named by what the run
+is asked to make (script bytes, profile, plan file, output path, the decisions that change the film), so a run
+that was killed and is started again with the same request resumes where it stopped; a changed request starts a
+new thread, and the artifact store makes that re-render only what the change touched. A reviewing director
+(`review=True`) stops at the graph's review points until what waits there is decided.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
+import queue
+import secrets
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
 
 from shotgraph.config import Profile, load_profile
-from shotgraph.production.crew import Crew, OutputPaths
-from shotgraph.production.places import default_output, default_workdir
-from shotgraph.production.graph import build_graph
+from shotgraph.director.plan import CameraMove, FilmPlan, ShotSize
+from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.errors import PlanError, ShotgraphError
+from shotgraph.production.checkpoints import checkpointed_graph, referenced_keys
+from shotgraph.production.crew import Crew, OutputPaths
+from shotgraph.production.decisions import (DECISIONS, Decisions, HistoryEntry, Lock, PlanEdit, Reshoot,
+                                            ShotDecision, anchors, apply_decisions, now)
+from shotgraph.production.events import Event, FilmDelivered, ReviewWaiting
+from shotgraph.production.places import check_writable, default_output, default_workdir
+from shotgraph.production.report import Film, FilmReport
+from shotgraph.production.reading import planned_film
+from shotgraph.production.review_points import pending
+from shotgraph.production.shots import (Estimate, ShotView, estimate, read_last_render, shot_views,
+                                        write_last_render)
 from shotgraph.render.timing import Timing
-from shotgraph.store import database_problem
 
-CHECKPOINTS = "checkpoints.sqlite"
-
-
-@contextmanager
-def checkpointed_graph(workdir: Path) -> Iterator[Any]:
-    """The production graph with the work folder's checkpointer.
-
-    A damaged or full checkpoint file is a ShotgraphError that names it and says what to do.
-    """
-    database = workdir / CHECKPOINTS
-    try:
-        with SqliteSaver.from_conn_string(str(database)) as saver:
-            yield build_graph().compile(checkpointer=saver)
-    except sqlite3.Error as exc:
-        raise ShotgraphError(database_problem(
-            database, exc, "checkpoint file", "delete it to start the run over; what was made stays in the store "
-            "and is reused")) from exc
-
-
-@dataclass
-class FilmReport:
-    outputs: dict[str, str]
-    shots: int
-    seconds: float
-    failures: dict[str, str]
-    reused: dict[str, int]
-    computed: dict[str, int]
-    resumed: bool
-    wall_seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    models: dict[str, Any] = field(default_factory=dict)  # loads per model, where each ran, what each shot needed
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
+REVIEW_NODES = {"review_plan": "plan", "review_shots": "shots"}
 
 
 class Director:
-    """Make a film from a screenplay file.
+    """Make and review a film from a screenplay file.
 
-    >>> report = Director("examples/last_ferry.fountain").make()   # doctest: +SKIP
+    >>> film = Director("examples/last_ferry.fountain").render()   # doctest: +SKIP
     """
 
     def __init__(
@@ -79,9 +60,14 @@ class Director:
         output: str | Path | None = None,
         workdir: str | Path | None = None,
         plan_file: str | Path | None = None,
+        decisions: str | Path | None = None,
+        review: bool = False,
         strict: bool = False,
         show_progress: bool = False,
+        on_event: Callable[[Event], None] | None = None,
     ):
+        """`decisions`: the decisions file (default `<workdir>/decisions.json`); `review`: stop at the review
+        points for what is not yet approved; `on_event`: called with every progress event."""
         self.script = Path(script)
         if self.script.is_dir():
             raise ShotgraphError(f"{self.script}: is a directory; give the screenplay file inside it")
@@ -93,16 +79,42 @@ class Director:
         film = Path(output) if output is not None else default_output(self.script)
         if film.suffix.lower() != ".mp4":
             raise ShotgraphError(f"{film}: the film is written as MP4; give an output path ending in .mp4")
+        workdir = Path(workdir) if workdir is not None else default_workdir(self.script)
+        self.decisions_file = Path(decisions) if decisions is not None else workdir / DECISIONS
         self.crew = Crew(
             script=self.script,
-            workdir=Path(workdir) if workdir is not None else default_workdir(self.script),
+            workdir=workdir,
             outputs=OutputPaths(film=film.resolve()),
             profile=self.profile,
             strict=strict,
             plan_file=Path(plan_file) if plan_file is not None else None,
             show_progress=show_progress,
+            decisions=Decisions.load(self.decisions_file),
+            review=review,
         )
+        if on_event is not None:
+            self.crew.events.listeners.append(on_event)
         self.crew.check_backends()
+
+    @property
+    def decisions(self) -> Decisions:
+        return self.crew.decisions
+
+    # reading and planning -----------------------------------------------------------------------------------
+
+    def read(self) -> Screenplay:
+        """The screenplay as read, with its warnings."""
+        from shotgraph.director.screenplay.reader import read_screenplay
+
+        return read_screenplay(self.script)
+
+    def plan(self) -> FilmPlan:
+        """The plan the film is made from: the director's, with the review decisions on it."""
+        screenplay = self.read()
+        planned, _ = planned_film(self.crew, screenplay)
+        return apply_decisions(self.decisions, planned, screenplay, str(self.decisions_file)).plan
+
+    # making -------------------------------------------------------------------------------------------------
 
     def thread_id(self) -> str:
         request = {
@@ -110,13 +122,17 @@ class Director:
             "profile": self.profile.model_dump(mode="json"),
             "plan": hashlib.sha256(self.crew.plan_file.read_bytes()).hexdigest() if self.crew.plan_file else None,
             "output": str(self.crew.outputs.film),
+            "decisions": self.decisions.render_fingerprint(),
         }
         return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:24]
 
     def make(self) -> FilmReport:
+        """Run the production to the delivered film, or (reviewing) to the first review point that waits."""
         started = time.perf_counter()
-        self._check_output_writable()
-        self._check_workdir_writable()
+        check_writable(self.crew.outputs.film.parent, "cannot write the film there ({problem})")
+        check_writable(self.crew.workdir, "cannot write the work folder ({problem}); give a folder you can write "
+                                          "to with --workdir")
+        self.crew.decisions = Decisions.load(self.decisions_file)  # what another process decided meanwhile
         config = {"configurable": {"thread_id": self.thread_id()}}
         notes: list[str] = []
         with checkpointed_graph(self.crew.workdir) as graph:
@@ -127,25 +143,228 @@ class Director:
                 notes.append(f"resume: artifact {gone} was gone or damaged; the run started over and made only "
                              "what was missing")
                 resumed = False
+            request: Any = None if resumed else {}
+            if resumed and snapshot.interrupts:  # stopped at a review point: go on once nothing waits there
+                point = REVIEW_NODES[snapshot.next[0]]
+                if self.crew.review and (waiting := pending(self.crew, point, snapshot.values)):
+                    self.crew.events(ReviewWaiting(point, waiting))
+                    return self._report(snapshot.values, started, resumed, notes, (point, waiting))
+                request = Command(resume="decided")
             try:
-                state = graph.invoke(None if resumed else {}, config, context=self.crew)
+                graph.invoke(request, config, context=self.crew)
             finally:
                 self.crew.models.free_all()  # the GPU's memory back to whoever runs next
-        timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
+            after = graph.get_state(config)
+        state = after.values
+        if "segments" in state:
+            write_last_render(self.crew.workdir, state)
+        if after.next:  # stopped at a review point
+            point = REVIEW_NODES[after.next[0]]
+            return self._report(state, started, resumed, notes, (point, pending(self.crew, point, state)))
         self._remember(state)
+        report = self._report(state, started, resumed, notes)
+        self.crew.events(FilmDelivered(report.outputs, report.seconds))
+        return report
+
+    def render(self) -> Film:
+        """Make the film, passing every review point, and return the delivered files."""
+        review, self.crew.review = self.crew.review, False
+        try:
+            report = self.make()
+        finally:
+            self.crew.review = review
+        out = {kind: Path(path) for kind, path in report.outputs.items()}
+        return Film(film=out["film"], srt=out["srt"], vtt=out["vtt"], otio=out["otio"], plan=out["plan"],
+                    stems={k.removesuffix(" stem"): p for k, p in out.items() if k.endswith(" stem")}, report=report)
+
+    def events(self) -> Iterator[Event]:
+        """Make the film in the background and yield its progress events as they happen; the last is
+        FilmDelivered (or ReviewWaiting when a reviewing run stops). `last_report` then holds the report."""
+        events: queue.Queue[Any] = queue.Queue()
+        done = object()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["report"] = self.make()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                outcome["error"] = exc
+            finally:
+                events.put(done)
+
+        self.crew.events.listeners.append(events.put)
+        worker = threading.Thread(target=run, name="shotgraph-make", daemon=True)
+        worker.start()
+        try:
+            while (event := events.get()) is not done:
+                yield event
+        finally:
+            self.crew.events.listeners.remove(events.put)
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        self.last_report: FilmReport = outcome["report"]
+
+    # reviewing ----------------------------------------------------------------------------------------------
+
+    def shots(self) -> list[ShotView]:
+        """Every shot as review shows it: plan entry, words as written, picture once rendered, status, history."""
+        screenplay = self.read()
+        planned, _ = planned_film(self.crew, screenplay)
+        applied = apply_decisions(self.decisions, planned, screenplay, str(self.decisions_file))
+        return shot_views(self.crew, applied.plan, screenplay, read_last_render(self.crew.workdir), applied.by_shot)
+
+    def shot(self, shot_id: str) -> ShotView:
+        views = self.shots()
+        for view in views:
+            if view.id == shot_id:
+                return view
+        raise ShotgraphError(f"no shot {shot_id!r} in the plan; its shots are {_id_range([v.id for v in views])}")
+
+    def approve_plan(self) -> None:
+        self.decisions.plan_approved = True
+        self._save()
+
+    def approve(self, shot_id: str) -> None:
+        """Keep the shot as it is; a reviewing run no longer waits for it."""
+        self._decide(shot_id, "approve", lambda d: setattr(d, "approved", True))
+
+    def approve_all(self) -> None:
+        """Approve the plan and every shot."""
+        for decision in self._decisions_for().values():
+            if not decision.approved:
+                decision.approved = True
+                decision.history.append(HistoryEntry(at=now(), action="approve"))
+        self.decisions.plan_approved = True
+        self._save()
+
+    def lock(self, shot_id: str) -> None:
+        """Keep the shot's rendered picture whatever changes around it, until unlocked."""
+        view = self.shot(shot_id)
+        if view.segment is None or view.frames is None:
+            raise ShotgraphError(f"shot {shot_id} has no rendered picture to lock; render it first")
+        lock = Lock(keyframe=_key(view.keyframe), clip=_key(view.clip), segment=_key(view.segment),
+                    frames=view.frames)
+        self._decide(shot_id, "lock", lambda d: setattr(d, "lock", lock), {"segment": lock.segment})
+
+    def unlock(self, shot_id: str) -> None:
+        self._decide(shot_id, "unlock", lambda d: setattr(d, "lock", None))
+
+    def reshoot(self, shot_id: str, *, seed: int | None = None, prompt: str | None = None,
+                size: ShotSize | str | None = None, move: CameraMove | str | None = None,
+                duration: float | None = None) -> Estimate:
+        """Decide to shoot the shot again with what is given (a new random seed when nothing is); returns what
+        the next run will recompute. The shot's approval is withdrawn until the new take is seen."""
+        change = self._reshoot_change(shot_id, seed, prompt, size, move, duration)
+
+        def decide(decision: Any) -> None:
+            if decision.lock is not None:
+                raise ShotgraphError(f"shot {shot_id} is locked; unlock it before reshooting it")
+            decision.reshoot = change
+            decision.approved = False
+
+        self._decide(shot_id, "reshoot", decide, change.model_dump(mode="json", exclude_none=True))
+        return self.estimate()
+
+    def estimate(self, shot_id: str | None = None, **changes: Any) -> Estimate:
+        """What the next run will recompute, by stage, from the store; with `shot_id` and changes (as for
+        `reshoot`), what it would recompute if that reshoot were decided too. Decides nothing."""
+        decisions = self.decisions.model_copy(deep=True)
+        screenplay = self.read()
+        planned, _ = planned_film(self.crew, screenplay)
+        if shot_id is not None:
+            change = self._reshoot_change(shot_id, **{"seed": None, "prompt": None, "size": None, "move": None,
+                                                      "duration": None, **changes})
+            self._decisions_for([shot_id], decisions)[shot_id].reshoot = change
+        applied = apply_decisions(decisions, planned, screenplay, str(self.decisions_file))
+        return estimate(self.crew, applied.plan, screenplay, read_last_render(self.crew.workdir), applied.by_shot)
+
+    def edit_plan(self, *, split: str | None = None, after_line: int | None = None, merge: str | None = None,
+                  characters: tuple[str, list[str]] | None = None) -> FilmPlan:
+        """Change the plan's shots: split a shot after one of its lines, merge a shot with the next one in its
+        scene, or set the characters in frame. An edit that breaks the plan's contract is refused (PlanError)
+        and nothing is kept. Returns the plan with the edit."""
+        asked = [op for op, value in (("split", split), ("merge", merge), ("characters", characters)) if value]
+        if len(asked) != 1:
+            raise ShotgraphError("edit_plan: give exactly one of split=, merge= or characters=")
+        op = asked[0]
+        shot_id = characters[0] if op == "characters" and characters else (split or merge or "")
+        screenplay = self.read()
+        planned, _ = planned_film(self.crew, screenplay)
+        found = anchors(apply_decisions(self.decisions, planned, screenplay).plan, screenplay)
+        if shot_id not in found:
+            self.shot(shot_id)
+        edit = PlanEdit(op=op, shot=found[shot_id], shot_id=shot_id, after_line=after_line,
+                        characters=list(characters[1]) if characters else None)
+        trial = self.decisions.model_copy(deep=True)
+        trial.edits.append(edit)
+        plan = apply_decisions(trial, planned, screenplay, f"edit {op} {shot_id}").plan  # raises if invalid
+        self.decisions.edits.append(edit)
+        self._save()
+        return plan
+
+    # inside -------------------------------------------------------------------------------------------------
+
+    def _reshoot_change(self, shot_id: str, seed: int | None, prompt: str | None, size: Any, move: Any,
+                        duration: float | None) -> Reshoot:
+        given = {k: v for k, v in {"seed": seed, "prompt": prompt, "size": size, "move": move,
+                                   "duration": duration}.items() if v is not None}
+        if not given:
+            given["seed"] = secrets.randbelow(2**31)
+        try:
+            return Reshoot.model_validate(given)
+        except Exception as exc:
+            raise ShotgraphError(f"reshoot {shot_id}: {_first_problem(exc)}") from None
+
+    def _decide(self, shot_id: str, action: str, change: Callable[[Any], None],
+                detail: dict[str, Any] | None = None) -> None:
+        decision = self._decisions_for([shot_id])[shot_id]
+        change(decision)
+        decision.history.append(HistoryEntry(at=now(), action=action, detail=detail or {}))  # type: ignore[arg-type]
+        self._save()
+
+    def _decisions_for(self, shot_ids: list[str] | None = None, decisions: Decisions | None = None
+                       ) -> dict[str, ShotDecision]:
+        """The decision about each shot (all when None) in `decisions` (this director's by default), made if
+        there is none yet. Each is anchored afresh to its shot as it is now, so it follows the shot through later
+        edits of the screenplay."""
+        decisions = decisions if decisions is not None else self.decisions
+        screenplay = self.read()
+        planned, _ = planned_film(self.crew, screenplay)
+        applied = apply_decisions(decisions, planned, screenplay, str(self.decisions_file))
+        found = anchors(applied.plan, screenplay)
+        wanted = list(found) if shot_ids is None else shot_ids
+        out = {}
+        for shot_id in wanted:
+            if shot_id not in found:
+                self.shot(shot_id)  # the error that lists the shots
+            decision = applied.by_shot.get(shot_id)
+            if decision is None:
+                decision = ShotDecision(shot=found[shot_id], shot_id=shot_id)
+                decisions.shots.append(decision)
+            decision.shot, decision.shot_id = found[shot_id], shot_id
+            out[shot_id] = decision
+        return out
+
+    def _save(self) -> None:
+        self.decisions.save(self.decisions_file)
+
+    def _report(self, state: dict, started: float, resumed: bool, notes: list[str],
+                waiting: tuple[str, list[str]] | None = None) -> FilmReport:
+        if "timing" in state:
+            timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
+            shots, seconds = len(timing.shots), timing.duration
+        else:
+            plan = FilmPlan.model_validate_json(Path(state["plan"]).read_text(encoding="utf-8"))
+            shots, seconds = len(plan.shots), plan.estimated_seconds
         counters = self.crew.store.counters
         return FilmReport(
-            outputs=state["delivered"],
-            shots=len(timing.shots),
-            seconds=timing.duration,
-            failures=state.get("failures", {}),
-            reused=dict(counters.reused),
-            computed=dict(counters.computed),
-            resumed=resumed,
+            outputs=state.get("delivered", {}) if waiting is None else {},
+            shots=shots, seconds=seconds, failures=state.get("failures", {}),
+            reused=dict(counters.reused), computed=dict(counters.computed), resumed=resumed,
             wall_seconds=time.perf_counter() - started,
-            notes=state.get("notes", []) + notes + self._damage_notes(),
-            models=self.crew.models.report(),
-        )
+            notes=state.get("notes", []) + notes + self._damage_notes(), models=self.crew.models.report(),
+            waiting=waiting[0] if waiting else None, pending=waiting[1] if waiting else [])
 
     def _missing_inputs(self, values: dict) -> str:
         """The first stored file an interrupted run's checkpoint names that is gone or damaged, or ''."""
@@ -161,29 +380,6 @@ class Director:
         return [f"store: {sum(damaged.values())} damaged artifacts (" + ", ".join(
             f"{stage} {n}" for stage, n in sorted(damaged.items())) + ") were made again, never reused"]
 
-    def _check_workdir_writable(self) -> None:
-        """A work folder the run cannot write to is one line that says so and what to do."""
-        workdir = self.crew.workdir
-        try:
-            workdir.mkdir(parents=True, exist_ok=True)
-            probe = workdir / f".shotgraph-write-test-{time.time_ns()}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
-            raise ShotgraphError(f"{workdir}: cannot write the work folder ({exc.strerror or exc}); give a folder "
-                                 "you can write to with --workdir") from None
-
-    def _check_output_writable(self) -> None:
-        """Refuse an unwritable output folder before any work is done."""
-        folder = self.crew.outputs.film.parent
-        probe = folder / f".shotgraph-write-test-{time.time_ns()}"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
-            raise ShotgraphError(f"{folder}: cannot write the film there ({exc.strerror or exc})") from None
-
     def _remember(self, state: dict) -> None:
         """Record which artifacts this film uses, so `shotgraph cache gc` keeps them."""
         keys = referenced_keys(state)
@@ -195,33 +391,17 @@ class Director:
         )
 
 
-def referenced_keys(state: dict) -> set[str]:
-    """Every store key named in a finished run's state (paths are <store>/objects/xx/<key>.<suffix>)."""
-    keys: set[str] = set()
-
-    def visit(value: object) -> None:
-        if isinstance(value, dict):
-            for item in value.values():
-                visit(item)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                visit(item)
-        elif isinstance(value, str) and "/objects/" in value:
-            keys.add(Path(value).name.split(".", 1)[0])
-
-    visit({k: v for k, v in state.items() if k != "delivered"})
-    return keys
+def _key(path: Path | None) -> str | None:
+    return path.name.split(".", 1)[0] if path is not None else None
 
 
-def interrupted_keys(workdir: Path) -> set[str]:
-    """Keys named by the latest checkpoint of every run in `workdir` that has not finished."""
-    if not (workdir / CHECKPOINTS).is_file():
-        return set()
-    keys: set[str] = set()
-    with checkpointed_graph(workdir) as graph:
-        threads = {c.config["configurable"]["thread_id"] for c in graph.checkpointer.list(None)}
-        for thread in threads:
-            snapshot = graph.get_state({"configurable": {"thread_id": thread}})
-            if snapshot.next:
-                keys |= referenced_keys(snapshot.values)
-    return keys
+def _id_range(ids: list[str]) -> str:
+    return f"{ids[0]} ... {ids[-1]}" if len(ids) > 2 else ", ".join(ids) or "none"
+
+
+def _first_problem(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    return str(exc)

@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from shotgraph.production.crew import Crew
+from shotgraph.production.decisions import assign, picture_seeds
 from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
 from shotgraph.production.work import attempt, file_identity, in_pool, user_file
 from shotgraph.media.encoding import segment_video_args
@@ -90,6 +91,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     failures: dict[str, str] = {}
     done: dict[str, Path] = {}  # shot id -> artifact of the stage just finished
     held, notes = held_shots(crew, film_plan, screenplay, timing)
+    seeds = picture_seeds(film_plan, assign(crew.decisions, film_plan, screenplay)[0])
 
     def stage(name: str, suffix: str, make_request: Callable[[Any], tuple[Any, dict, list[str]]]) -> None:
         backend = crew.backend(name)
@@ -98,7 +100,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
         def render(shot: Any) -> Path:
             request, params, inputs = make_request(shot)
-            key = crew.key(backend, params, inputs, seed=shot.seed)
+            key = crew.key(backend, params, inputs, seed=seeds[shot.id])
             return crew.store.fetch_or_make(key, suffix, lambda tmp: backend.render(request, tmp),
                                             stage=name, backend=backend.name)
 
@@ -153,9 +155,6 @@ def held_shots(crew: Crew, film_plan: Any, screenplay: Any, timing: Any) -> tupl
                                                                                      list[str]]:
     """The locked shots' stored artifacts (keyframe, clip, segment), the segment held or trimmed to the shot's
     length now; and a note for each that says so. A lock whose stored picture is gone is made again, and said."""
-    from shotgraph.production.decisions import assign
-
-    out = crew.profile.output
     by_shot, _ = assign(crew.decisions, film_plan, screenplay)
     held: dict[str, dict[str, Path]] = {}
     notes = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import dataclass
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,55 +64,74 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
 # 7. score: music per scene, ambience per scene, effects per shot ----------------------------------------------
 
-def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+@dataclass(frozen=True)
+class ScoreJob:
+    """One cue of the score stage: music or ambience for a scene, effects for a shot."""
+
+    kind: str  # "music", "ambience" or "effects"
+    item: str  # the scene's cue name or the shot id
+    backend: Any
+    params: dict[str, Any]  # what goes into its key besides the backend
+    seed: int
+    write: Callable[[Path], None]
+
+    @property
+    def stage(self) -> str:
+        return "music" if self.kind == "music" else "foley"
+
+    def key(self, crew: Crew) -> str:
+        return crew.key(self.backend, {"kind": self.kind, **self.params}, seed=self.seed)
+
+
+def score_jobs(crew: Crew, film_plan: Any, timing: Any) -> list[ScoreJob]:
+    """Every cue the score stage makes for `timing`, music first (each model loads once, invariant 4)."""
     from shotgraph.audio.foley import AmbienceRequest, EffectsRequest
     from shotgraph.audio.music import MusicRequest
 
-    crew = runtime.context
     rate = crew.profile.output.sample_rate
-    film_plan = plan_at(state["plan"])
-    timing = timing_at(state["timing"])
     music_backend, foley_backend = crew.backend("music"), crew.backend("foley")
-    jobs: list[tuple[str, str, Callable[[], tuple[Any, Callable[[Path], None], dict, int]]]] = []
-
+    music_jobs: list[ScoreJob] = []
+    foley_jobs: list[ScoreJob] = []
     for span in cue_spans(timing):
         scene = film_plan.scene(span.scene_id)
         seed = seed_of(scene.id)
         music = MusicRequest(scene, span.rendered, rate, seed)
         ambience = AmbienceRequest(scene, span.rendered, rate, seed)
-        jobs.append(("music", span.name, lambda music=music: (
-            music_backend, lambda tmp: music_backend.render(music, tmp),
-            {"cue": music.scene.music, "mood": music.scene.mood, "duration": music.duration, "rate": rate},
-            music.seed)))
-        jobs.append(("ambience", span.name, lambda ambience=ambience: (
-            foley_backend, lambda tmp: foley_backend.ambience(ambience, tmp),
-            {"ambience": ambience.scene.ambience, "duration": ambience.duration, "rate": rate}, ambience.seed)))
+        music_jobs.append(ScoreJob(
+            "music", span.name, music_backend,
+            {"cue": scene.music, "mood": scene.mood, "duration": music.duration, "rate": rate}, seed,
+            lambda tmp, music=music: music_backend.render(music, tmp)))
+        foley_jobs.append(ScoreJob(
+            "ambience", span.name, foley_backend,
+            {"ambience": scene.ambience, "duration": ambience.duration, "rate": rate}, seed,
+            lambda tmp, ambience=ambience: foley_backend.ambience(ambience, tmp)))
     for shot in film_plan.shots:
         seconds = timing.seconds(timing.shot(shot.id).frames)
         effects = EffectsRequest(shot, film_plan.scene(shot.scene), seconds, rate, shot.seed)
-        jobs.append(("effects", shot.id, lambda effects=effects: (
-            foley_backend, lambda tmp: foley_backend.effects(effects, tmp),
-            {"cues": effects.shot.foley, "duration": effects.duration, "rate": rate}, effects.seed)))
+        foley_jobs.append(ScoreJob(
+            "effects", shot.id, foley_backend, {"cues": shot.foley, "duration": effects.duration, "rate": rate},
+            shot.seed, lambda tmp, effects=effects: foley_backend.effects(effects, tmp)))
+    return music_jobs + foley_jobs
 
+
+def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
+    crew = runtime.context
+    rate = crew.profile.output.sample_rate
+    jobs = score_jobs(crew, plan_at(state["plan"]), timing_at(state["timing"]))
     failures: dict[str, str] = {}
 
-    def make(job: tuple[str, str, Callable[[], Any]]) -> tuple[str, str, str]:
-        kind, item, describe = job
-        backend, write, params, seed = describe()
-        key = crew.key(backend, {"kind": kind, **params}, seed=seed)
-        stage = "music" if kind == "music" else "foley"
-        path = attempt(crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", write, stage=stage,
-                                                                        backend=backend.name),
-                       stage=stage, backend=backend, item=f"{kind} {item}", instead="silent for its time",
-                       stand_in=lambda: silence(crew, params["duration"], rate, stage))
-        return kind, item, str(path)
+    def make(job: ScoreJob) -> tuple[str, str, str]:
+        path = attempt(crew, failures, lambda: crew.store.fetch_or_make(job.key(crew), ".wav", job.write,
+                                                                        stage=job.stage, backend=job.backend.name),
+                       stage=job.stage, backend=job.backend, item=f"{job.kind} {job.item}",
+                       instead="silent for its time",
+                       stand_in=lambda: silence(crew, job.params["duration"], rate, job.stage))
+        return job.kind, job.item, str(path)
 
     results: dict[str, dict[str, str]] = {"music": {}, "ambience": {}, "effects": {}}
     with crew.track("score", len(jobs)) as advance:
-        music = [job for job in jobs if job[0] == "music"]
-        foley = [job for job in jobs if job[0] != "music"]
-        for batch in (music, foley):  # stage by stage: each model loads once (invariant 4)
-            for kind, item, path in in_pool(batch, make, advance):
+        for batch in ([j for j in jobs if j.kind == "music"], [j for j in jobs if j.kind != "music"]):
+            for kind, item, path in in_pool(batch, make, advance):  # stage by stage: each model loads once
                 results[kind][item] = path
     return {**results, "failures": {**state.get("failures", {}), **failures}}  # type: ignore[return-value]
 
