@@ -21,11 +21,23 @@ _EXPORTS = {
     "validate": "shotgraph.director.validate",
     "load_plan": "shotgraph.director.validate",
     "Director": "shotgraph.production.director",
+    "Film": "shotgraph.production.report",
+    "FilmReport": "shotgraph.production.report",
+    "ShotView": "shotgraph.production.shots",
+    "LineView": "shotgraph.production.shots",
+    "Estimate": "shotgraph.production.shots",
+    "StageStarted": "shotgraph.production.events",
+    "ItemDone": "shotgraph.production.events",
+    "ItemFailed": "shotgraph.production.events",
+    "ReviewWaiting": "shotgraph.production.events",
+    "FilmDelivered": "shotgraph.production.events",
+    "Event": "shotgraph.production.events",
     "load_profile": "shotgraph.config",
     "Profile": "shotgraph.config",
     "ShotgraphError": "shotgraph.errors",
     "ScreenplayError": "shotgraph.errors",
     "PlanError": "shotgraph.errors",
+    "UnknownShotError": "shotgraph.errors",
 }
 
 __all__ = sorted(_EXPORTS)

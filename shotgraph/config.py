@@ -124,6 +124,8 @@ class MixSettings(_Settings):
 
 
 class Profile(_Settings):
+    """A production profile (configs/*.toml): the backend of each stage, output, mix, planner and models."""
+
     name: str = "draft"
     description: str = ""
     language: str = Field(default="en", description="the screenplay's language (ISO 639-1) for model voices; a line "

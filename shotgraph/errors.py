@@ -58,3 +58,7 @@ class StoreError(ShotgraphError):
 
 class RenderError(ShotgraphError):
     """Assembling or encoding the film failed (ffmpeg, unwritable output)."""
+
+
+class UnknownShotError(ShotgraphError):
+    """A shot id that the plan does not have."""

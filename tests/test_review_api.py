@@ -250,3 +250,31 @@ def test_decisions_survive_a_kill_in_the_middle_of_a_reshoot(script: Path, tmp_p
     views = d.shots()
     assert [v.seed for v in views] == [1000 + n for n in range(len(shots))]
     assert {v.status for v in views} == {"rendered"}
+
+
+def test_the_api_example_runs_offline_as_the_readme_shows(script: Path, tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "examples" / "api.py"
+    done = subprocess.run([sys.executable, str(example), str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "The Kettle: 2 scenes, 9 shots, about 0.4 minutes"
+    assert "sc001-sh03 (rendered): medium close-up, ANNA: 'Is it raining out there?'" in lines
+    assert "reshoot sc001-sh03: recomputes keyframe 1, video 1, upscale 1, cut 1" in lines
+    assert any(line.endswith("made {'keyframe': 1, 'video': 1, 'upscale': 1, 'film': 1, 'otio': 1}") for line in lines)
+    assert "  note: locked sc001-sh01: the stored clip was used, not made again" in lines
+    assert script.with_suffix(".api.mp4").is_file()
+    assert not (tmp_path / ".shotgraph" / "decisions.json").exists()  # make's decisions are not the example's
+
+
+def test_every_public_name_and_director_method_says_what_it_does() -> None:
+    import inspect
+    import typing
+
+    import shotgraph
+
+    undocumented = [name for name in shotgraph.__all__
+                    if typing.get_origin(getattr(shotgraph, name)) is None  # Event is a Union of the event types
+                    and not (getattr(shotgraph, name).__doc__ or "").strip()]
+    undocumented += [f"Director.{name}" for name, method in inspect.getmembers(Director, inspect.isfunction)
+                     if not name.startswith("_") and not (method.__doc__ or "").strip()]
+    assert undocumented == []

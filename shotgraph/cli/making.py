@@ -92,3 +92,23 @@ def _print_report(report: Any) -> None:
         typer.echo(f"  failed  {item}: {why}", err=True)
 
 
+
+
+@app.command()
+@friendly_errors
+def review(
+    script: Path = typer.Argument(..., help="screenplay: .fountain, .fdx or plain text"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="film path (default: beside the script)"),
+    profile: str = typer.Option("draft", "--profile", "-p", help="draft, preview, cinema, a .toml path, or auto"),
+    workdir: Optional[Path] = typer.Option(None, help="work folder (default: <script dir>/.shotgraph)"),
+    host: str = typer.Option("127.0.0.1", help="address to serve on (default: this machine only)"),
+    port: int = typer.Option(8765, help="port (default: 8765, or a free one when it is taken)"),
+    browser: bool = typer.Option(True, "--browser/--no-browser", help="open the page in a browser (default: yes)"),
+) -> None:
+    """Review the film shot by shot in a local web page: approve the plan, play each shot with its lines,
+    reshoot, lock, and render, with live progress. Decisions are kept; the same command continues."""
+    from shotgraph.production.director import Director
+    from shotgraph.review.server import serve
+
+    director = Director(script, profile=chosen_profile(profile), output=output, workdir=workdir, review=True)
+    serve(director, host=host, port=port, open_browser=browser, announce=typer.echo)

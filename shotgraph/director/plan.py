@@ -117,6 +117,8 @@ class Shot(_Model):
 
 
 class FilmPlan(_Model):
+    """The plan of a film: characters, scenes and shots, referring to the screenplay's lines by id."""
+
     schema_version: int = SCHEMA_VERSION
     title: str
     style: str = Field(description="one visual style for the whole film, prefixed to every prompt")

@@ -12,7 +12,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from shotgraph.errors import ShotgraphError
 from shotgraph.production.graph import build_graph
-from shotgraph.store import database_problem
+from shotgraph.store import ArtifactStore, database_problem
 
 CHECKPOINTS = "checkpoints.sqlite"
 
@@ -63,3 +63,11 @@ def interrupted_keys(workdir: Path) -> set[str]:
             if snapshot.next:
                 keys |= referenced_keys(snapshot.values)
     return keys
+
+
+def missing_input(store: ArtifactStore, values: dict) -> str:
+    """The first stored file an interrupted run's checkpoint names that is gone or damaged, or ''."""
+    for key in sorted(referenced_keys(values)):
+        if store.get(key) is None:  # checks size and hash, and drops a damaged one
+            return key
+    return ""

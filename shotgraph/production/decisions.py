@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,6 +56,17 @@ class Reshoot(_Model):
     move: CameraMove | None = None
     duration: float | None = Field(default=None, gt=0.0, le=600.0, allow_inf_nan=False,
                                    description="seconds at least; the words may still lengthen the shot")
+
+    @classmethod
+    def asked(cls, shot_id: str, **given: Any) -> Reshoot:
+        """The reshoot of `shot_id` that `given` asks for (None: unchanged); a new random seed when nothing is
+        asked. A value out of range is a ShotgraphError naming the field."""
+        wanted = {name: value for name, value in given.items() if value is not None}
+        try:
+            return cls.model_validate(wanted or {"seed": secrets.randbelow(2**31)})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ShotgraphError(f"reshoot {shot_id}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
     def changes(self) -> dict[str, Any]:
         """The plan fields it changes. Not the seed: a reshoot's seed is the picture's alone (see picture_seeds),

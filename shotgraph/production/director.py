@@ -14,10 +14,10 @@ new thread, and the artifact store makes that re-render only what the change tou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import queue
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,21 +29,31 @@ from langgraph.types import Command
 from shotgraph.config import Profile, load_profile
 from shotgraph.director.plan import CameraMove, FilmPlan, ShotSize
 from shotgraph.director.screenplay.model import Screenplay
-from shotgraph.errors import PlanError, ShotgraphError
-from shotgraph.production.checkpoints import checkpointed_graph, referenced_keys
+from shotgraph.errors import PlanError, ShotgraphError, UnknownShotError
+from shotgraph.production.checkpoints import checkpointed_graph, missing_input, referenced_keys
 from shotgraph.production.crew import Crew, OutputPaths
-from shotgraph.production.decisions import (DECISIONS, Decisions, HistoryEntry, Lock, PlanEdit, Reshoot,
+from shotgraph.production.decisions import (DECISIONS, Applied, Decisions, HistoryEntry, Lock, PlanEdit, Reshoot,
                                             ShotDecision, anchors, apply_decisions, now)
 from shotgraph.production.events import Event, FilmDelivered, ReviewWaiting
 from shotgraph.production.places import check_writable, default_output, default_workdir
-from shotgraph.production.report import Film, FilmReport
 from shotgraph.production.reading import planned_film
+from shotgraph.production.report import Film, FilmReport, film_report
 from shotgraph.production.review_points import pending
-from shotgraph.production.shots import (Estimate, ShotView, estimate, read_last_render, shot_views,
-                                        write_last_render)
-from shotgraph.render.timing import Timing
+from shotgraph.production.shots import Estimate, ShotView, estimate, read_last_render, shot_views, write_last_render
+from shotgraph.store import StoreCounters
 
 REVIEW_NODES = {"review_plan": "plan", "review_shots": "shots"}
+
+
+def _deciding(method: Callable[..., Any]) -> Callable[..., Any]:
+    """One decision at a time, each read, changed and saved whole."""
+
+    @functools.wraps(method)
+    def decide(self: Director, *args: Any, **kwargs: Any) -> Any:
+        with self._deciding:
+            return method(self, *args, **kwargs)
+
+    return decide
 
 
 class Director:
@@ -89,16 +99,19 @@ class Director:
             strict=strict,
             plan_file=Path(plan_file) if plan_file is not None else None,
             show_progress=show_progress,
-            decisions=Decisions.load(self.decisions_file),
+            decisions=Decisions.load(self.decisions_file),  # a run's own copy, taken as it starts
             review=review,
         )
+        self._decisions = self.crew.decisions.model_copy(deep=True)  # what review methods change and save
+        self._deciding = threading.RLock()  # the review page decides from several threads while a run goes on
         if on_event is not None:
             self.crew.events.listeners.append(on_event)
         self.crew.check_backends()
 
     @property
     def decisions(self) -> Decisions:
-        return self.crew.decisions
+        """The review decisions as this director holds them (saved to `decisions_file` as they are made)."""
+        return self._decisions
 
     # reading and planning -----------------------------------------------------------------------------------
 
@@ -110,19 +123,25 @@ class Director:
 
     def plan(self) -> FilmPlan:
         """The plan the film is made from: the director's, with the review decisions on it."""
+        return self._applied()[2].plan
+
+    def _applied(self, decisions: Decisions | None = None) -> tuple[Screenplay, FilmPlan, Applied]:
+        """The screenplay, the director's plan, and that plan with `decisions` (this director's) on it."""
         screenplay = self.read()
         planned, _ = planned_film(self.crew, screenplay)
-        return apply_decisions(self.decisions, planned, screenplay, str(self.decisions_file)).plan
+        chosen = decisions if decisions is not None else self.decisions
+        return screenplay, planned, apply_decisions(chosen, planned, screenplay, str(self.decisions_file))
 
     # making -------------------------------------------------------------------------------------------------
 
     def thread_id(self) -> str:
+        """The checkpoint thread of this request: the same request resumes it, a changed one starts anew."""
         request = {
             "script": hashlib.sha256(self.script.read_bytes()).hexdigest(),
             "profile": self.profile.model_dump(mode="json"),
             "plan": hashlib.sha256(self.crew.plan_file.read_bytes()).hexdigest() if self.crew.plan_file else None,
             "output": str(self.crew.outputs.film),
-            "decisions": self.decisions.render_fingerprint(),
+            "decisions": self.crew.decisions.render_fingerprint(),
         }
         return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:24]
 
@@ -132,13 +151,16 @@ class Director:
         check_writable(self.crew.outputs.film.parent, "cannot write the film there ({problem})")
         check_writable(self.crew.workdir, "cannot write the work folder ({problem}); give a folder you can write "
                                           "to with --workdir")
-        self.crew.decisions = Decisions.load(self.decisions_file)  # what another process decided meanwhile
+        self.crew.store.counters = StoreCounters()  # this run's own report
+        with self._deciding:  # as decided now, by this process or another
+            self._decisions = Decisions.load(self.decisions_file)
+            self.crew.decisions = self._decisions.model_copy(deep=True)
         config = {"configurable": {"thread_id": self.thread_id()}}
         notes: list[str] = []
         with checkpointed_graph(self.crew.workdir) as graph:
             snapshot = graph.get_state(config)
             resumed = bool(snapshot.next)
-            if resumed and (gone := self._missing_inputs(snapshot.values)):
+            if resumed and (gone := missing_input(self.crew.store, snapshot.values)):
                 # a file the interrupted run made is gone: run again from the start; the store reuses the rest
                 notes.append(f"resume: artifact {gone} was gone or damaged; the run started over and made only "
                              "what was missing")
@@ -148,7 +170,7 @@ class Director:
                 point = REVIEW_NODES[snapshot.next[0]]
                 if self.crew.review and (waiting := pending(self.crew, point, snapshot.values)):
                     self.crew.events(ReviewWaiting(point, waiting))
-                    return self._report(snapshot.values, started, resumed, notes, (point, waiting))
+                    return film_report(self.crew, snapshot.values, started, resumed, notes, (point, waiting))
                 request = Command(resume="decided")
             try:
                 graph.invoke(request, config, context=self.crew)
@@ -160,9 +182,9 @@ class Director:
             write_last_render(self.crew.workdir, state)
         if after.next:  # stopped at a review point
             point = REVIEW_NODES[after.next[0]]
-            return self._report(state, started, resumed, notes, (point, pending(self.crew, point, state)))
+            return film_report(self.crew, state, started, resumed, notes, (point, pending(self.crew, point, state)))
         self._remember(state)
-        report = self._report(state, started, resumed, notes)
+        report = film_report(self.crew, state, started, resumed, notes)
         self.crew.events(FilmDelivered(report.outputs, report.seconds))
         return report
 
@@ -209,26 +231,33 @@ class Director:
 
     def shots(self) -> list[ShotView]:
         """Every shot as review shows it: plan entry, words as written, picture once rendered, status, history."""
-        screenplay = self.read()
-        planned, _ = planned_film(self.crew, screenplay)
-        applied = apply_decisions(self.decisions, planned, screenplay, str(self.decisions_file))
+        screenplay, _, applied = self._applied()
         return shot_views(self.crew, applied.plan, screenplay, read_last_render(self.crew.workdir), applied.by_shot)
 
     def shot(self, shot_id: str) -> ShotView:
+        """One shot as review shows it; UnknownShotError (listing the plan's shots) if there is none."""
         views = self.shots()
         for view in views:
             if view.id == shot_id:
                 return view
-        raise ShotgraphError(f"no shot {shot_id!r} in the plan; its shots are {_id_range([v.id for v in views])}")
+        raise UnknownShotError(f"no shot {shot_id!r} in the plan; its shots are {_id_range([v.id for v in views])}")
 
+    def decision_notes(self) -> list[str]:
+        """What the decisions do to the plan now: reshoots, locks, and decisions that match no shot."""
+        return self._applied()[2].notes()
+
+    @_deciding
     def approve_plan(self) -> None:
+        """Approve the plan: a reviewing run goes on past it to record and shoot."""
         self.decisions.plan_approved = True
         self._save()
 
+    @_deciding
     def approve(self, shot_id: str) -> None:
         """Keep the shot as it is; a reviewing run no longer waits for it."""
         self._decide(shot_id, "approve", lambda d: setattr(d, "approved", True))
 
+    @_deciding
     def approve_all(self) -> None:
         """Approve the plan and every shot."""
         for decision in self._decisions_for().values():
@@ -238,6 +267,7 @@ class Director:
         self.decisions.plan_approved = True
         self._save()
 
+    @_deciding
     def lock(self, shot_id: str) -> None:
         """Keep the shot's rendered picture whatever changes around it, until unlocked."""
         view = self.shot(shot_id)
@@ -247,15 +277,18 @@ class Director:
                     frames=view.frames)
         self._decide(shot_id, "lock", lambda d: setattr(d, "lock", lock), {"segment": lock.segment})
 
+    @_deciding
     def unlock(self, shot_id: str) -> None:
+        """Let the shot follow its inputs again: the next run re-renders it if they changed."""
         self._decide(shot_id, "unlock", lambda d: setattr(d, "lock", None))
 
+    @_deciding
     def reshoot(self, shot_id: str, *, seed: int | None = None, prompt: str | None = None,
                 size: ShotSize | str | None = None, move: CameraMove | str | None = None,
                 duration: float | None = None) -> Estimate:
         """Decide to shoot the shot again with what is given (a new random seed when nothing is); returns what
         the next run will recompute. The shot's approval is withdrawn until the new take is seen."""
-        change = self._reshoot_change(shot_id, seed, prompt, size, move, duration)
+        change = Reshoot.asked(shot_id, seed=seed, prompt=prompt, size=size, move=move, duration=duration)
 
         def decide(decision: Any) -> None:
             if decision.lock is not None:
@@ -267,18 +300,25 @@ class Director:
         return self.estimate()
 
     def estimate(self, shot_id: str | None = None, **changes: Any) -> Estimate:
-        """What the next run will recompute, by stage, from the store; with `shot_id` and changes (as for
-        `reshoot`), what it would recompute if that reshoot were decided too. Decides nothing."""
-        decisions = self.decisions.model_copy(deep=True)
-        screenplay = self.read()
-        planned, _ = planned_film(self.crew, screenplay)
-        if shot_id is not None:
-            change = self._reshoot_change(shot_id, **{"seed": None, "prompt": None, "size": None, "move": None,
-                                                      "duration": None, **changes})
-            self._decisions_for([shot_id], decisions)[shot_id].reshoot = change
-        applied = apply_decisions(decisions, planned, screenplay, str(self.decisions_file))
-        return estimate(self.crew, applied.plan, screenplay, read_last_render(self.crew.workdir), applied.by_shot)
+        """What the next run will recompute, by stage, from the store. With `shot_id` (and changes as for
+        `reshoot`): what deciding that reshoot would add to it. Decides nothing."""
+        last = read_last_render(self.crew.workdir)
 
+        def next_run(decisions: Decisions) -> Estimate:
+            screenplay, _, applied = self._applied(decisions)
+            return estimate(self.crew, applied.plan, screenplay, last, applied.by_shot)
+
+        base = next_run(self.decisions)
+        if shot_id is None:
+            return base
+        trial = self.decisions.model_copy(deep=True)
+        change = Reshoot.asked(shot_id, **changes)
+        self._decisions_for([shot_id], trial)[shot_id].reshoot = change
+        more = next_run(trial).recompute
+        return Estimate({stage: n - base.recompute.get(stage, 0) for stage, n in more.items()
+                         if n > base.recompute.get(stage, 0)})
+
+    @_deciding
     def edit_plan(self, *, split: str | None = None, after_line: int | None = None, merge: str | None = None,
                   characters: tuple[str, list[str]] | None = None) -> FilmPlan:
         """Change the plan's shots: split a shot after one of its lines, merge a shot with the next one in its
@@ -289,9 +329,8 @@ class Director:
             raise ShotgraphError("edit_plan: give exactly one of split=, merge= or characters=")
         op = asked[0]
         shot_id = characters[0] if op == "characters" and characters else (split or merge or "")
-        screenplay = self.read()
-        planned, _ = planned_film(self.crew, screenplay)
-        found = anchors(apply_decisions(self.decisions, planned, screenplay).plan, screenplay)
+        screenplay, planned, applied = self._applied()
+        found = anchors(applied.plan, screenplay)
         if shot_id not in found:
             self.shot(shot_id)
         edit = PlanEdit(op=op, shot=found[shot_id], shot_id=shot_id, after_line=after_line,
@@ -304,17 +343,6 @@ class Director:
         return plan
 
     # inside -------------------------------------------------------------------------------------------------
-
-    def _reshoot_change(self, shot_id: str, seed: int | None, prompt: str | None, size: Any, move: Any,
-                        duration: float | None) -> Reshoot:
-        given = {k: v for k, v in {"seed": seed, "prompt": prompt, "size": size, "move": move,
-                                   "duration": duration}.items() if v is not None}
-        if not given:
-            given["seed"] = secrets.randbelow(2**31)
-        try:
-            return Reshoot.model_validate(given)
-        except Exception as exc:
-            raise ShotgraphError(f"reshoot {shot_id}: {_first_problem(exc)}") from None
 
     def _decide(self, shot_id: str, action: str, change: Callable[[Any], None],
                 detail: dict[str, Any] | None = None) -> None:
@@ -329,9 +357,7 @@ class Director:
         there is none yet. Each is anchored afresh to its shot as it is now, so it follows the shot through later
         edits of the screenplay."""
         decisions = decisions if decisions is not None else self.decisions
-        screenplay = self.read()
-        planned, _ = planned_film(self.crew, screenplay)
-        applied = apply_decisions(decisions, planned, screenplay, str(self.decisions_file))
+        screenplay, _, applied = self._applied(decisions)
         found = anchors(applied.plan, screenplay)
         wanted = list(found) if shot_ids is None else shot_ids
         out = {}
@@ -348,37 +374,6 @@ class Director:
 
     def _save(self) -> None:
         self.decisions.save(self.decisions_file)
-
-    def _report(self, state: dict, started: float, resumed: bool, notes: list[str],
-                waiting: tuple[str, list[str]] | None = None) -> FilmReport:
-        if "timing" in state:
-            timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
-            shots, seconds = len(timing.shots), timing.duration
-        else:
-            plan = FilmPlan.model_validate_json(Path(state["plan"]).read_text(encoding="utf-8"))
-            shots, seconds = len(plan.shots), plan.estimated_seconds
-        counters = self.crew.store.counters
-        return FilmReport(
-            outputs=state.get("delivered", {}) if waiting is None else {},
-            shots=shots, seconds=seconds, failures=state.get("failures", {}),
-            reused=dict(counters.reused), computed=dict(counters.computed), resumed=resumed,
-            wall_seconds=time.perf_counter() - started,
-            notes=state.get("notes", []) + notes + self._damage_notes(), models=self.crew.models.report(),
-            waiting=waiting[0] if waiting else None, pending=waiting[1] if waiting else [])
-
-    def _missing_inputs(self, values: dict) -> str:
-        """The first stored file an interrupted run's checkpoint names that is gone or damaged, or ''."""
-        for key in sorted(referenced_keys(values)):
-            if self.crew.store.get(key) is None:  # checks size and hash, and drops a damaged one
-                return key
-        return ""
-
-    def _damage_notes(self) -> list[str]:
-        damaged = self.crew.store.counters.damaged
-        if not damaged:
-            return []
-        return [f"store: {sum(damaged.values())} damaged artifacts (" + ", ".join(
-            f"{stage} {n}" for stage, n in sorted(damaged.items())) + ") were made again, never reused"]
 
     def _remember(self, state: dict) -> None:
         """Record which artifacts this film uses, so `shotgraph cache gc` keeps them."""
@@ -397,11 +392,3 @@ def _key(path: Path | None) -> str | None:
 
 def _id_range(ids: list[str]) -> str:
     return f"{ids[0]} ... {ids[-1]}" if len(ids) > 2 else ", ".join(ids) or "none"
-
-
-def _first_problem(exc: Exception) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
-    return str(exc)

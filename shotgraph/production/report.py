@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from shotgraph.director.plan import FilmPlan
+from shotgraph.render.timing import Timing
+
+if TYPE_CHECKING:
+    from shotgraph.production.crew import Crew
 
 
 @dataclass
@@ -40,3 +47,25 @@ class Film:
     plan: Path
     stems: dict[str, Path]  # "dialogue", "music", "effects" -> WAV
     report: FilmReport
+
+
+def film_report(crew: Crew, state: dict, started: float, resumed: bool, notes: list[str],
+                waiting: tuple[str, list[str]] | None = None) -> FilmReport:
+    """The report of a run that delivered `state`, or stopped at the review point `waiting` (point, pending)."""
+    if "timing" in state:
+        timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
+        shots, seconds = len(timing.shots), timing.duration
+    else:
+        plan = FilmPlan.model_validate_json(Path(state["plan"]).read_text(encoding="utf-8"))
+        shots, seconds = len(plan.shots), plan.estimated_seconds
+    counters = crew.store.counters
+    damaged = [f"store: {sum(counters.damaged.values())} damaged artifacts (" + ", ".join(
+        f"{stage} {n}" for stage, n in sorted(counters.damaged.items())) + ") were made again, never reused"
+               ] if counters.damaged else []
+    return FilmReport(
+        outputs=state.get("delivered", {}) if waiting is None else {},
+        shots=shots, seconds=seconds, failures=state.get("failures", {}),
+        reused=dict(counters.reused), computed=dict(counters.computed), resumed=resumed,
+        wall_seconds=time.perf_counter() - started,
+        notes=state.get("notes", []) + notes + damaged, models=crew.models.report(),
+        waiting=waiting[0] if waiting else None, pending=waiting[1] if waiting else [])

@@ -138,6 +138,8 @@ class Character(_Model):
 
 
 class Screenplay(_Model):
+    """A screenplay as read: title page, scenes of elements, characters, and what the reader warned about."""
+
     source: str = Field(description="path of the file it was read from")
     format: Literal["fountain", "fdx", "text"]
     title_page: dict[str, str] = Field(
