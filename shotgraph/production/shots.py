@@ -58,12 +58,15 @@ class Estimate:
     """What a run of the plan as it would be will make, by stage (items not in the store); empty: nothing."""
 
     recompute: dict[str, int]
+    whole: bool = False  # the lines are not all recorded yet: the whole production runs
 
     @property
     def nothing(self) -> bool:
-        return not self.recompute
+        return not self.recompute and not self.whole
 
     def __str__(self) -> str:
+        if self.whole:
+            return "the whole film: its lines are not all recorded yet"
         if self.nothing:
             return "nothing to recompute: every artifact is in the store"
         return "recomputes " + ", ".join(f"{stage} {n}" for stage, n in self.recompute.items())
@@ -127,8 +130,8 @@ def estimate(crew: Crew, plan: FilmPlan, screenplay: Screenplay, last: dict[str,
     """What making `plan` would compute, by stage, counted from the store."""
     store = crew.store
     timing = timing_for(crew, plan, screenplay, last)
-    if timing is None:  # the screenplay has lines no run has recorded: the whole production runs
-        return Estimate({"dialogue": sum(len(s.dialogue) for s in plan.shots), "keyframe": len(plan.shots)})
+    if timing is None:  # lines no run has recorded: their lengths, and so every key after them, are unknown
+        return Estimate({}, whole=True)
     counts: dict[str, int] = {}
 
     def count(stage: str) -> None:

@@ -282,3 +282,4 @@ def serve(director: Director, *, host: str = "127.0.0.1", port: int = 8765, open
         threading.Timer(0.5, webbrowser.open, [url]).start()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
     server.run(sockets=[sock])
+    announce(f"stopped; `shotgraph review {director.script}` continues where you left off")

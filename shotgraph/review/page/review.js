@@ -127,6 +127,11 @@ function showDetail(id) {
   $("d-estimate").textContent = shot.pending ? "Reshoot decided; render to see it." : "";
   $("d-lock").textContent = shot.status === "locked" ? "Unlock" : "Lock";
   $("d-approve").disabled = shot.status === "approved" || shot.status === "locked";
+  $("d-characters").replaceChildren(...plan.characters.map((c) => el("label", { className: "inline" },
+    el("input", { type: "checkbox", value: c.id, checked: shot.characters.includes(c.id) }), " " + c.name)));
+  $("d-split-at").replaceChildren(...shot.lines.slice(0, -1).map((line, i) =>
+    el("option", { value: i + 1, textContent: `${i + 1}: ${line.text.slice(0, 30)}` })));
+  $("d-split-label").hidden = shot.lines.length < 2;
   $("d-made").textContent = "Made by " + Object.entries(shot.made_by).map(([s, b]) => `${s}: ${b}`).join(", ")
     + (shot.seconds ? `; ${shot.seconds.toFixed(2)} s in the cut` : "");
   $("d-history").replaceChildren(...shot.history.map((h) => el("li", { textContent: `${h.at} ${h.action} ${JSON.stringify(h.detail)}` })));
@@ -200,6 +205,17 @@ $("d-approve").addEventListener("click", () => act(() => api("POST", `/api/shots
 $("d-new-seed").addEventListener("click", () => act(async () => { await api("POST", `/api/shots/${selected}/reshoot`, {}); await render(); }));
 $("d-reshoot").addEventListener("click", () => act(async () => { await api("POST", `/api/shots/${selected}/reshoot`, changes()); await render(); }));
 $("d-lock").addEventListener("click", () => act(() => api("POST", `/api/shots/${selected}/${findShot(selected).status === "locked" ? "unlock" : "lock"}`)));
+function editPlan(body) {
+  return act(async () => {
+    const edited = await api("POST", "/api/plan/edit", { shot: selected, ...body });
+    $("next-run").textContent = "Next run: " + edited.estimate.summary;
+  });
+}
+
+$("d-set-characters").addEventListener("click", () => editPlan({ op: "characters",
+  characters: [...document.querySelectorAll("#d-characters input:checked")].map((i) => i.value) }));
+$("d-merge").addEventListener("click", () => editPlan({ op: "merge" }));
+$("d-split").addEventListener("click", () => editPlan({ op: "split", after_line: Number($("d-split-at").value) }));
 $("d-play").addEventListener("click", playWithDialogue);
 $("d-form").addEventListener("input", estimateChanges);
 
