@@ -10,7 +10,7 @@ cannot be written back; the parser never produces spans that need two star runs 
 
 from __future__ import annotations
 
-from shotgraph.director.screenplay.fountain_syntax import is_heading, is_title_key, line_kind
+from shotgraph.director.screenplay.fountain_syntax import is_heading, is_title_key, line_kind, uncased_cue
 from shotgraph.director.screenplay.model import (
     Action,
     Centered,
@@ -77,7 +77,8 @@ def _action(element: Action) -> str:
     lines = _markup(element.text, element.spans).split("\n")
     first = lines[0]
     next_blank = len(lines) == 1
-    if line_kind(first, next_blank) != "action" or not first:
+    # forced where it would read as something else, or as a cue in an uncased script (which the reader warns of)
+    if line_kind(first, next_blank) != "action" or not first or (not next_blank and uncased_cue(first)):
         first = "!" + first
     lines[0] = first
     lines = _blank_lines("\n".join(lines)).split("\n", 1)
