@@ -1,9 +1,9 @@
 """SRT and WebVTT subtitles from the timeline's dialogue track.
 
-Every dialogue line becomes one or more cues, in order, timed to its audio (millisecond precision, so well
-within one frame). The words are never changed: only the whitespace between them is re-flowed to at most
-MAX_LINE_CHARS characters per row and MAX_ROWS rows per cue. A line too long for one cue is split at word
-boundaries into consecutive cues whose durations are proportional to their characters.
+Every dialogue line becomes one or more cues, in order, timed to its audio and to the film's frames by the
+timed-text rules (timed_text.py: two rows of 42 characters at most, breaks at phrase boundaries, at least 5/6 s
+on screen, a reading speed of 17-20 characters a second, two frames between cues, no cue crossing a cut by a few
+frames). The words are never changed: only where rows and cues break.
 
 Convention: a line spoken off screen (V.O., O.S., O.C.) is prefixed with the speaker's name in capitals and a
 colon, because the viewer cannot see who speaks; on-screen lines carry no name.
@@ -20,69 +20,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import opentimelineio as otio
 
 from shotgraph.errors import RenderError
-from shotgraph.render.timeline import DIALOGUE_TRACK, META, track
-
-MAX_LINE_CHARS = 42
-MAX_ROWS = 2
+from shotgraph.render.timed_text import Cue, Spoken, timed_cues
+from shotgraph.render.timeline import DIALOGUE_TRACK, META, VIDEO_TRACK, track
 
 
-@dataclass(frozen=True)
-class Cue:
-    start: float  # seconds from the start of the film
-    end: float
-    rows: tuple[str, ...]
-
-
-def _wrap(words: list[str]) -> list[list[str]]:
-    """Greedy rows of at most MAX_LINE_CHARS; a single longer word gets a row of its own, unbroken."""
-    rows: list[list[str]] = []
-    for word in words:
-        if rows and len(" ".join([*rows[-1], word])) <= MAX_LINE_CHARS:
-            rows[-1].append(word)
-        else:
-            rows.append([word])
-    return rows
-
-
-def line_cues(text: str, start: float, duration: float, speaker: str | None = None) -> list[Cue]:
-    """Cues for one spoken line: wrapped, split into consecutive cues if it needs more than MAX_ROWS rows."""
-    words = text.split()
-    if speaker:
-        words = [f"{speaker.upper()}:", *words]
-    if not words:
-        return []
-    rows = [" ".join(r) for r in _wrap(words)]
-    groups = [tuple(rows[i:i + MAX_ROWS]) for i in range(0, len(rows), MAX_ROWS)]
-    weights = [sum(len(r) for r in g) for g in groups]
-    total = sum(weights)
-    cues, at = [], start
-    for i, (group, weight) in enumerate(zip(groups, weights)):
-        end = start + duration if i == len(groups) - 1 else at + duration * weight / total
-        cues.append(Cue(start=at, end=end, rows=group))
-        at = end
-    return cues
+def line_cues(text: str, start: float, duration: float, speaker: str | None = None, fps: int = 24) -> list[Cue]:
+    """Cues for one spoken line on its own (no shot changes, nothing after it)."""
+    words = ([f"{speaker.upper()}:"] if speaker else []) + text.split()
+    return timed_cues([Spoken(tuple(words), start, start + duration)], [], fps) if text.split() else []
 
 
 def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
     """All cues of the timeline's dialogue track, in order."""
     dialogue = track(timeline, DIALOGUE_TRACK)
-    cues: list[Cue] = []
+    lines: list[Spoken] = []
     for clip in dialogue.find_clips(shallow_search=True):
         meta = clip.metadata.get(META, {})
         if "text" not in meta:
             raise RenderError(f"dialogue clip '{clip.name}' has no text in its metadata")
         placed = clip.range_in_parent()
         start = placed.start_time.to_seconds()
-        duration = placed.duration.to_seconds()
-        speaker = meta.get("character") if meta.get("off_screen") else None
-        cues.extend(line_cues(str(meta["text"]), start, duration, speaker))
-    return cues
+        speaker = [f"{str(meta['character']).upper()}:"] if meta.get("off_screen") else []
+        words = tuple(speaker + str(meta["text"]).split())
+        if len(words) > len(speaker):
+            lines.append(Spoken(words, start, start + placed.duration.to_seconds()))
+    picture = track(timeline, VIDEO_TRACK)
+    cuts = sorted({clip.range_in_parent().start_time.to_seconds() for clip in picture.find_clips(shallow_search=True)})
+    return timed_cues(lines, cuts, int(timeline.metadata[META]["fps"]))
 
 
 def _stamp(seconds: float, separator: str) -> str:

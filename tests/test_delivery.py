@@ -1,0 +1,92 @@
+"""What a post house checks on delivery, measured on both examples: subtitles by the timed-text rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from shotgraph.config import load_profile
+from shotgraph.production.director import Director
+from shotgraph.render.subtitles import line_cues, read_srt
+from shotgraph.render.timed_text import Spoken, rows_of, split_words, timed_cues
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+FPS = 24
+FRAME = 1 / FPS
+
+
+@pytest.fixture(scope="module")
+def films(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Both examples, made at a small size (the rules are about time, not pixels)."""
+    out = tmp_path_factory.mktemp("examples")
+    profile = load_profile("draft")
+    profile = profile.model_copy(update={"output": profile.output.model_copy(update={"width": 320, "height": 180})})
+    made = {}
+    for name in ("last_ferry", "night_shift"):
+        report = Director(EXAMPLES / f"{name}.fountain", profile=profile, workdir=out / "work",
+                          output=out / f"{name}.mp4").make()
+        timeline = otio.adapters.read_from_file(report.outputs["otio"])
+        cuts = sorted({c.range_in_parent().start_time.to_seconds() for c in timeline.video_tracks()[0].find_clips()})
+        made[name] = {"report": report, "cues": read_srt(report.outputs["srt"]), "cuts": cuts}
+    return made
+
+
+@pytest.mark.parametrize("name", ["last_ferry", "night_shift"])
+def test_every_cue_of_both_examples_keeps_the_timed_text_rules(films: dict, name: str) -> None:
+    cues, cuts = films[name]["cues"], films[name]["cuts"]
+    assert len(cues) >= 6
+    for cue in cues:
+        shown = cue.end - cue.start
+        chars = len(" ".join(cue.rows))
+        assert shown >= 20 * FRAME - 1e-3, cue  # 5/6 s: 20 frames at 24 fps
+        assert chars / shown <= 20.0, cue  # characters per second
+        assert len(cue.rows) <= 2 and all(len(row) <= 42 for row in cue.rows), cue
+        for cut in cuts:  # an end or a start near a cut sits on it (two frames before it, for an end) or clear
+            assert not (cut - 12 * FRAME + 1e-3 < cue.end < cut + 12 * FRAME - 1e-3) or abs(
+                cue.end - (cut - 2 * FRAME)) < 1e-3, (cue, cut)
+            assert not (cut - 12 * FRAME + 1e-3 < cue.start < cut + 12 * FRAME - 1e-3) or abs(
+                cue.start - cut) < 1e-3, (cue, cut)
+    for before, after in zip(cues, cues[1:]):
+        assert after.start - before.end >= 2 * FRAME - 1e-3, (before, after)
+
+
+def test_rows_break_where_the_phrase_breaks_and_balance() -> None:
+    assert rows_of("Is it raining out there?".split()) == ("Is it raining out there?",)
+    two = rows_of("Skerry's got nothing in November but sheep and my sister, and she bites.".split())
+    assert two == ("Skerry's got nothing in November", "but sheep and my sister, and she bites.")
+    assert rows_of("We will take the boat to the island.".split()) == ("We will take the boat to the island.",)
+    assert rows_of(["x" * 50]) is None
+    never_after_article = rows_of("She hands him the mooring rope and the lamp and the old brass compass too.".split())
+    assert never_after_article is not None and not never_after_article[0].endswith(" the")
+
+
+def test_a_long_line_splits_into_balanced_cues_at_phrase_boundaries_with_no_word_alone() -> None:
+    words = tuple(("There were letters, hundreds of them, tied in bundles with string. Every one was addressed "
+                   "to Elspeth, and none of them was sent.").split())
+    parts = split_words(words)
+    assert len(parts) == 2 and [w for p in parts for w in p] == list(words)
+    assert parts[0][-1] == "string."  # the sentence ends the first cue
+    assert min(len(p) for p in parts) > 3
+    cues = line_cues(" ".join(words), 10.0, 8.0)
+    assert [c.rows for c in cues] == [rows_of(p) for p in parts]
+    assert cues[1].start - cues[0].end == pytest.approx(2 * FRAME)
+
+
+def test_a_short_line_stays_up_into_the_pause_after_it() -> None:
+    yes, reply = timed_cues([Spoken(("Yes.",), 4.0, 4.3), Spoken(("Then", "go."), 7.0, 7.6)], [], FPS)
+    assert yes.start == pytest.approx(4.0) and yes.end - yes.start >= 5 / 6 - 1e-9
+    crowded = timed_cues([Spoken(("Yes.",), 4.0, 4.3), Spoken(("No.",), 4.5, 4.8)], [], FPS)
+    assert crowded[1].start - crowded[0].end >= 2 * FRAME - 1e-9  # the next line wins; two frames between
+    fast = timed_cues([Spoken(tuple("I never said that, and you know I never said that.".split()), 1.0, 2.0)], [],
+                      FPS)[0]
+    assert len(" ".join(fast.rows)) / (fast.end - fast.start) <= 17.0 + 1e-6  # read, not raced
+
+
+def test_a_cue_does_not_cross_a_cut_by_a_few_frames() -> None:
+    ends_past_cut = timed_cues([Spoken(("We", "should", "go", "now,", "before", "the", "tide."), 1.0, 3.1)], [3.0],
+                               FPS)[0]
+    assert ends_past_cut.end == pytest.approx(3.0 - 2 * FRAME)
+    starts_after_cut = timed_cues([Spoken(("Hello.",), 5.1, 6.5)], [5.0], FPS)[0]
+    assert starts_after_cut.start == pytest.approx(5.0)
