@@ -90,3 +90,19 @@ def test_a_cue_does_not_cross_a_cut_by_a_few_frames() -> None:
     assert ends_past_cut.end == pytest.approx(3.0 - 2 * FRAME)
     starts_after_cut = timed_cues([Spoken(("Hello.",), 5.1, 6.5)], [5.0], FPS)[0]
     assert starts_after_cut.start == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("name", ["last_ferry", "night_shift"])
+def test_the_delivered_stems_sum_to_the_film_mix(films: dict, name: str) -> None:
+    import numpy as np
+    import pyloudnorm
+
+    from shotgraph.audio.wav import read_wav
+    from test_make import film_audio
+
+    outputs = films[name]["report"].outputs
+    stems = sum(read_wav(outputs[f"{stem} stem"])[0].astype(np.float64) for stem in ("dialogue", "music", "effects"))
+    film = film_audio(Path(outputs["film"])).astype(np.float64)
+    meter = pyloudnorm.Meter(48000)
+    assert abs(meter.integrated_loudness(stems) - meter.integrated_loudness(film)) < 0.5
+    assert abs(meter.integrated_loudness(film) - (-16.0)) < 0.5

@@ -115,12 +115,25 @@ def test_mix_has_exact_length_target_loudness_and_true_peak(tmp_path, lufs):
     assert 20 * np.log10(np.abs(resample_poly(mixed, 4, 1, axis=0)).max()) <= -0.95
 
 
-def test_stems_sum_to_the_mix_before_the_master_gain(tmp_path):
+def test_stems_are_at_the_mix_gain_and_sum_to_the_printed_mix(tmp_path):
     _, result = _mix(tmp_path)
-    assert result.limited_db == 0.0
+    assert result.limited_db == 0.0 and result.gain_db != 0.0
     stems = sum(read_wav(p)[0].astype(np.float64) for p in (result.dialogue, result.music, result.effects))
     mixed, _ = read_wav(result.mix)
-    np.testing.assert_allclose(mixed, stems * 10 ** (result.gain_db / 20), atol=2e-5)
+    np.testing.assert_allclose(mixed, stems, atol=2e-5)
+    residual = 20 * np.log10(np.sqrt(np.mean((mixed - stems) ** 2)) / np.sqrt(np.mean(mixed ** 2)))
+    assert residual < -80  # sample by sample, where the limiter did not act
+    meter = pyloudnorm.Meter(RATE)
+    assert abs(meter.integrated_loudness(stems) - meter.integrated_loudness(mixed)) < 0.05
+
+
+def test_where_the_limiter_acts_the_stems_still_sum_to_the_mix_within_half_a_loudness_unit(tmp_path):
+    _, result = _mix(tmp_path, transient=True)
+    assert result.limited_db > 0.0
+    stems = sum(read_wav(p)[0].astype(np.float64) for p in (result.dialogue, result.music, result.effects))
+    mixed, _ = read_wav(result.mix)
+    meter = pyloudnorm.Meter(RATE)
+    assert abs(meter.integrated_loudness(stems) - meter.integrated_loudness(mixed)) < 0.5
 
 
 def test_music_ducks_under_dialogue_by_the_duck_depth(tmp_path):

@@ -13,8 +13,9 @@ A feature film does not fit in memory, so everything runs in blocks (`BLOCK_S`):
    If limiting still pulled the loudness off target, pass 2 runs again with the gain corrected. When asked,
    ffmpeg encodes each pass's mix as it is written, on the other core; a pass done again stops its encoder.
 
-Stems are written before the master gain: at unity they sum to the un-normalised mix (the reported `gain_db`
-takes them to the delivered one), which is what a re-mix wants.
+4. The stems are brought to the mix's master gain, so the delivered dialogue, music and effects stems sum to the
+   printed mix: exactly where the limiter did not act. The limiter, and so the true-peak ceiling, is on the mix
+   alone (the stems are float WAVs: they may peak over 0 dBFS where the mix was limited).
 """
 
 from __future__ import annotations
@@ -307,9 +308,23 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
     if encoding is not None:
         encoding.finish()
 
+    # 5. The stems at the mix's gain: DME stems that sum to the printed mix
+    gain = amplitude(gain_db)
+    for (path, layout) in stems:
+        _scale(path, layout, gain, block)
+
     return MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"], mix=paths["mix"],
                      integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate, gain_db=gain_db,
                      limited_db=limited, encoded=encoded)
+
+
+def _scale(path: Path, layout: WavLayout, gain: float, block: int) -> None:
+    """Multiply a stem by `gain`, a block at a time, into a new file that then replaces it."""
+    scaled = path.with_name(f".{path.name}.scaled")
+    with WavWriter(scaled, layout.sample_rate, CHANNELS) as writer:
+        for start in range(0, layout.frames, block):
+            writer.write(read_frames(path, start, min(block, layout.frames - start), layout) * np.float32(gain))
+    scaled.replace(path)
 
 
 def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate: int, block: int, gain: float,

@@ -160,7 +160,8 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     settings = {"mix": crew.profile.mix.model_dump(), "output": crew.profile.output.model_dump(
         include={"sample_rate", "loudness_lufs", "true_peak_dbtp"})}
     inputs = [key_of(state["timing"])] + sorted(key_of(p.path) for p in music + effects)
-    key = artifact_key({"stage": "mix", "version": "3", "settings": settings, "headroom": AAC_HEADROOM_DB,
+    # 4: the stems at the mix's master gain, so that they sum to it
+    key = artifact_key({"stage": "mix", "version": "4", "settings": settings, "headroom": AAC_HEADROOM_DB,
                         "codec": AUDIO_CODEC_ARGS, "cues": [(c.start, c.seconds, c.fade) for c in spans]}, inputs)
     stem_keys = {stem: artifact_key({"stage": "mix", "stem": stem}, [key]) for stem in MIX_STEMS}
 
