@@ -106,3 +106,72 @@ def test_the_delivered_stems_sum_to_the_film_mix(films: dict, name: str) -> None
     meter = pyloudnorm.Meter(48000)
     assert abs(meter.integrated_loudness(stems) - meter.integrated_loudness(film)) < 0.5
     assert abs(meter.integrated_loudness(film) - (-16.0)) < 0.5
+
+
+@pytest.mark.parametrize("name", ["last_ferry", "night_shift"])
+def test_during_every_line_the_words_are_6_db_above_music_and_effects(films: dict, name: str) -> None:
+    from shotgraph.audio.loudness import span_loudness
+    from shotgraph.audio.wav import read_wav
+
+    outputs = films[name]["report"].outputs
+    words = read_wav(outputs["dialogue stem"])[0]
+    bed = read_wav(outputs["music stem"])[0] + read_wav(outputs["effects stem"])[0]
+    timeline = otio.adapters.read_from_file(outputs["otio"])
+    lines = [c.range_in_parent() for t in timeline.audio_tracks() if t.name == "dialogue" for c in t.find_clips()]
+    assert len(lines) >= 6
+    margins = []
+    for placed in lines:
+        first = round(placed.start_time.to_seconds() * 48000)
+        last = first + round(placed.duration.to_seconds() * 48000)
+        margins.append(span_loudness(words[first:last], 48000) - span_loudness(bed[first:last], 48000))
+    assert min(margins) >= 6.0, sorted(margins)[:5]
+
+
+@pytest.mark.parametrize("kind", ["edl", "fcp7xml", "fcpxml"])
+def test_the_cut_exports_for_editors_and_reads_back_to_the_frame_after_the_folder_moves(
+        films: dict, kind: str, tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from shotgraph.cli import app
+    from shotgraph.render.handoff import EXPORTS
+
+    outputs = films["night_shift"]["report"].outputs
+    film = Path(outputs["film"])
+    done = CliRunner().invoke(app, ["export", str(EXAMPLES / "night_shift.fountain"), "--to", kind, "-o", str(film)])
+    assert done.exit_code == 0, done.output
+    adapter, suffix = EXPORTS[kind]
+    exported = film.with_suffix(suffix)
+    assert done.output.split() == [kind, str(exported)]
+
+    moved = tmp_path / "sent to the editor"  # the export and its media folder, moved together
+    moved.mkdir()
+    shutil.copy(exported, moved)
+    shutil.copytree(exported.with_name(f"{exported.stem}.media"), moved / f"{exported.stem}.media")
+    back = otio.adapters.read_from_file(str(moved / exported.name), adapter_name=adapter,
+                                        **({"rate": FPS} if kind == "edl" else {}))
+    cut = otio.adapters.read_from_file(outputs["otio"])
+    want = [(c.name, c.source_range.duration.rescaled_to(FPS).value) for c in cut.video_tracks()[0].find_clips()]
+    got = [(c.name, c.source_range.duration.rescaled_to(FPS).value) for c in back.video_tracks()[0].find_clips()]
+    assert got == want  # every shot, in order, to the frame
+    for clip in back.video_tracks()[0].find_clips():
+        assert (moved / clip.media_reference.target_url).is_file(), clip.media_reference.target_url
+    if kind != "edl":
+        dialogue = [c for t in back.audio_tracks() for c in t.find_clips() if c.name.startswith("sc")
+                    and (moved / c.media_reference.target_url).suffix == ".wav"]
+        assert len(dialogue) >= len(list(cut.tracks[1].find_clips()))  # the words travel with the picture
+
+
+def test_export_refuses_an_unknown_format_and_a_film_not_made_yet(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from shotgraph.cli import app
+
+    script = tmp_path / "s.fountain"
+    script.write_text("INT. ROOM - DAY\n\nA door.\n", encoding="utf-8")
+    unknown = CliRunner().invoke(app, ["export", str(script), "--to", "avid"])
+    assert unknown.exit_code == 1
+    assert "no format 'avid'; the formats are edl, fcp7xml, fcpxml" in unknown.output
+    early = CliRunner().invoke(app, ["export", str(script), "--to", "edl"])
+    assert early.exit_code == 1 and "no cut here yet; run `shotgraph make" in early.output

@@ -214,6 +214,15 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     return meter.integrated()
 
 
+def span_loudness(samples: np.ndarray, rate: int) -> float:
+    """Ungated K-weighted loudness (LUFS) of a short span, such as one spoken line: its mean power, all of it."""
+    samples = np.asarray(samples)
+    if len(samples) == 0:
+        return float("-inf")
+    meter = LoudnessMeter(rate, 1 if samples.ndim == 1 else samples.shape[1])
+    return power_to_lufs(float(np.mean(meter.add(samples))))
+
+
 def true_peak(samples: np.ndarray) -> float:
     """True peak (dBTP) of a whole signal."""
     samples = np.asarray(samples)

@@ -1,5 +1,5 @@
-"""The mix: dialogue, music and effects placed on the film's timeline, music ducked under the words, the sum
-normalised to the profile's loudness with its true peak under the ceiling.
+"""The mix: dialogue, music and effects placed on the film's timeline, music and effects ducked under the words
+(deeper where a line would still be crowded, and quiet lines lifted: intelligibility.py), the sum normalised to the profile's loudness with its true peak under the ceiling.
 
 A feature film does not fit in memory, so everything runs in blocks (`BLOCK_S`):
 
@@ -13,9 +13,9 @@ A feature film does not fit in memory, so everything runs in blocks (`BLOCK_S`):
    If limiting still pulled the loudness off target, pass 2 runs again with the gain corrected. When asked,
    ffmpeg encodes each pass's mix as it is written, on the other core; a pass done again stops its encoder.
 
-4. The stems are brought to the mix's master gain, so the delivered dialogue, music and effects stems sum to the
-   printed mix: exactly where the limiter did not act. The limiter, and so the true-peak ceiling, is on the mix
-   alone (the stems are float WAVs: they may peak over 0 dBFS where the mix was limited).
+Pass 2 also writes the delivered stems: each stem with the mix's master gain and the limiter's gain, so the
+dialogue, music and effects stems sum to the printed mix, sample for sample. Only the AAC encode is on the mix
+alone.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shotgraph.audio.intelligibility import duck_depth, line_lifts
 from shotgraph.audio.limiter import (LIMITER_HOLD_S, LIMITER_MARGIN_DB, LIMITER_RAMP_S, LimiterModel, amplitude,
                                     limit_gain)
 from shotgraph.audio.live_encoding import CHANNELS, LiveEncoding
@@ -148,9 +149,10 @@ class _Track:
 
 
 class _Ducker:
-    """Sidechain gain for the music from the dialogue stem, one 10 ms hop at a time, state carried across blocks."""
+    """Sidechain gain for the music and effects from the dialogue stem, one 10 ms hop at a time, state carried
+    across blocks."""
 
-    def __init__(self, rate: int, duck_db: float):
+    def __init__(self, rate: int):
         self.hop = max(1, int(round(HOP_S * rate)))
         hop_s = self.hop / rate
         self.attack = math.exp(-hop_s / DUCK_ATTACK_S)
@@ -158,13 +160,13 @@ class _Ducker:
         self.hold_hops = int(round(DUCK_HOLD_S / hop_s))
         self.lookahead = int(round(DUCK_LOOKAHEAD_S * rate))
         self.threshold = amplitude(DUCK_THRESHOLD_DB) ** 2
-        self.duck_db = duck_db
         self._envelope = 0.0
         self._last_active = -self.hold_hops  # hop of the latest word, counted from the next block's first hop
         self._last_gain = 1.0
 
-    def gains(self, sidechain: np.ndarray) -> np.ndarray:
-        """Per-sample music gain for a block whose dialogue, read `lookahead` frames ahead, is `sidechain`."""
+    def gains(self, sidechain: np.ndarray, depth_db: np.ndarray) -> np.ndarray:
+        """Per-sample gain for a block whose dialogue, read `lookahead` frames ahead, is `sidechain`; `depth_db`
+        is the duck's depth at each hop."""
         frames = len(sidechain)
         hops = -(-frames // self.hop)
         padded = np.zeros((hops * self.hop, sidechain.shape[1]), dtype=np.float64)
@@ -184,7 +186,7 @@ class _Ducker:
             envelope[lo:hi] = target + (env - target) * rate ** np.arange(1, hi - lo + 1)
             env = float(envelope[hi - 1])
         self._envelope = env
-        hop_gain = 10.0 ** (self.duck_db * envelope / 20.0)
+        hop_gain = 10.0 ** (depth_db * envelope / 20.0)
         # each hop's gain is reached at its last sample; interpolate linearly from the previous one
         positions = np.concatenate([[-1.0], np.arange(1, hops + 1) * self.hop - 1.0])
         gain = np.interp(np.arange(frames), positions, np.concatenate([[self._last_gain], hop_gain]))
@@ -212,13 +214,13 @@ def _largest(x: np.ndarray) -> float:
     return float(max(np.abs(x[:, c]).max(initial=0.0) for c in range(x.shape[1])))
 
 
-def _stem_block(stems: list[tuple[Path, WavLayout]], start: int, frames: int, total: int) -> np.ndarray:
-    """Sum of the stems over [start, start + frames), silence outside the film."""
-    out = np.zeros((frames, CHANNELS), dtype=np.float64)
+def _stem_blocks(stems: list[tuple[Path, WavLayout]], start: int, frames: int, total: int) -> list[np.ndarray]:
+    """Each stem over [start, start + frames), silence outside the film."""
+    out = [np.zeros((frames, CHANNELS), dtype=np.float64) for _ in stems]
     lo, hi = max(0, start), min(total, start + frames)
     if hi > lo:
-        for path, layout in stems:
-            out[lo - start: hi - start] += read_frames(path, lo, hi - lo, layout)
+        for block, (path, layout) in zip(out, stems):
+            block[lo - start: hi - start] = read_frames(path, lo, hi - lo, layout)
     return out
 
 
@@ -236,13 +238,17 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
         raise RenderError(f"mix: the film is {timing.duration:.3f} s long; nothing to mix")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    lines = [Placement(Path(line.audio), line.start) for line in timing.lines]
+    lifts = line_lifts([Path(line.audio) for line in timing.lines])  # a whisper is heard
+    lines = [Placement(Path(line.audio), line.start, gain_db=lift) for line, lift in zip(timing.lines, lifts)]
     dialogue = _Track("dialogue", lines, 0.0, rate, out_dir)
     score = _Track("music", music, mix.music_db, rate, out_dir)
     sound = _Track("effects", effects, mix.effects_db, rate, out_dir)
+    depth = duck_depth([(round(line.start * rate), round(line.duration * rate)) for line in timing.lines],
+                       dialogue.render, lambda first, count: score.render(first, count) + sound.render(first, count),
+                       mix.duck_db, rate)
     paths = {name: out_dir / f"{name}.wav" for name in ("dialogue", "music", "effects", "mix")}
     encoded = out_dir / "mix.m4a" if encode is not None else None
-    ducker = _Ducker(rate, mix.duck_db)
+    ducker = _Ducker(rate)
     block = ducker.hop * max(1, round(BLOCK_S * rate / ducker.hop))  # whole hops: the sidechain never re-anchors
 
     # 2. Pass 1: stems, ducking, loudness of their sum
@@ -258,8 +264,10 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
                 frames = min(block, total - start)
                 speech = dialogue.render(start, frames + ducker.lookahead)
                 words, sidechain = speech[:frames], speech[ducker.lookahead:]
-                tune = score.render(start, frames) * ducker.gains(sidechain)[:, None].astype(np.float32)
-                fx = sound.render(start, frames)
+                # music, ambience and effects all duck under the words
+                duck = ducker.gains(sidechain, depth.per_hop(start, -(-frames // ducker.hop), ducker.hop))
+                tune = score.render(start, frames) * duck[:, None].astype(np.float32)
+                fx = sound.render(start, frames) * duck[:, None].astype(np.float32)
                 if start + frames > fade_from:  # the closing fade out: the stems fade with the picture
                     fade = _fade_out(start, frames, fade_from, total)[:, None]
                     words, tune, fx = words * fade, tune * fade, fx * fade
@@ -308,23 +316,17 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
     if encoding is not None:
         encoding.finish()
 
-    # 5. The stems at the mix's gain: DME stems that sum to the printed mix
-    gain = amplitude(gain_db)
-    for (path, layout) in stems:
-        _scale(path, layout, gain, block)
+    for (path, _), printed in zip(stems, _printed(stems)):  # DME stems that sum to the printed mix
+        printed.replace(path)
 
     return MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"], mix=paths["mix"],
                      integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate, gain_db=gain_db,
                      limited_db=limited, encoded=encoded)
 
 
-def _scale(path: Path, layout: WavLayout, gain: float, block: int) -> None:
-    """Multiply a stem by `gain`, a block at a time, into a new file that then replaces it."""
-    scaled = path.with_name(f".{path.name}.scaled")
-    with WavWriter(scaled, layout.sample_rate, CHANNELS) as writer:
-        for start in range(0, layout.frames, block):
-            writer.write(read_frames(path, start, min(block, layout.frames - start), layout) * np.float32(gain))
-    scaled.replace(path)
+def _printed(stems: list[tuple[Path, WavLayout]]) -> list[Path]:
+    """Where pass 2 writes each stem as printed: with the master gain and the limiter's gain."""
+    return [path.with_name(f".{path.name}.printed") for path, _ in stems]
 
 
 def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate: int, block: int, gain: float,
@@ -342,6 +344,7 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
     loudness = LoudnessMeter(rate, CHANNELS)
     peak, deepest = 0.0, 1.0
     encoding = None
+    printed = [WavWriter(stem, rate, CHANNELS) for stem in _printed(stems)]
     try:
         with WavWriter(path, rate, CHANNELS) as writer:
             if encode is not None:
@@ -349,7 +352,9 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
             for start in range(0, total, block):
                 frames = min(block, total - start)
                 middle = slice(context, context + frames)
-                x = _stem_block(stems, start - context, frames + 2 * context, total) * gain
+                parts = _stem_blocks(stems, start - context, frames + 2 * context, total)
+                x = sum(parts) * gain
+                g = np.ones(len(x))
                 # exact over the ceiling for the limiter and, for the meter, over the film's peak so far or, if
                 # higher, the block's largest sample (a true peak below that is not the film's)
                 peaks = sample_peaks(x, above=min(ceiling, max(peak, _largest(x[middle]))))
@@ -360,6 +365,8 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
                     peaks = sample_peaks(x, above=max(peak, _largest(x[middle])))
                 y = x[middle].astype(np.float32)
                 writer.write(y)
+                for stem, part in zip(printed, parts):
+                    stem.write((part[middle] * (gain * g[middle])[:, None]).astype(np.float32))
                 if encoding is not None:
                     encoding.written(writer.flush())
                 loudness.add(y)
@@ -370,5 +377,8 @@ def _write_mix(path: Path, stems: list[tuple[Path, WavLayout]], total: int, rate
         if encoding is not None:
             encoding.stop()
         raise
+    finally:
+        for stem in printed:
+            stem.close()
     peak_db = 20.0 * math.log10(peak) if peak > 0 else float("-inf")
     return loudness.integrated(), peak_db, max(0.0, -20.0 * math.log10(deepest)), encoding

@@ -38,6 +38,8 @@ def make(
                                              "work folder's decisions.json, without stopping)"),
     approve_all: bool = typer.Option(False, "--approve-all", help="approve the plan and every shot, and run "
                                      "without stopping (default: no)"),
+    export: Optional[str] = typer.Option(None, "--export", metavar="FORMATS", help="also write the cut for an "
+                                         "editor: edl, fcp7xml, fcpxml, comma-separated (default: none)"),
 ) -> None:
     """Make the film: plan, cast, record, shoot, score, mix and cut, resuming any interrupted run."""
     from shotgraph.production.director import Director
@@ -52,6 +54,7 @@ def make(
            "output.loudness_lufs": loudness, "output.burn_subtitles": burn_subtitles,
            "planner.mode": mode, "planner.model": llm, "planner.base_url": base_url},
     )
+    formats = _formats(export)
     if decisions is not None and not decisions.is_file():
         raise ShotgraphError(f"{decisions}: no such decisions file")
     director = Director(script, profile=chosen, output=output, workdir=workdir, plan_file=plan_file,
@@ -68,6 +71,8 @@ def make(
             + (", ..." if len(report.pending) > 6 else "") + ")")
             + f"; decide in `shotgraph review` or {director.decisions_file}, or pass --approve-all", err=True)
         raise typer.Exit(3)
+    for kind in formats:
+        typer.echo(f"{kind:>14}  {_export(Path(report.outputs['otio']), kind)}")
     if not report.ok:
         raise typer.Exit(2)
 
@@ -112,3 +117,41 @@ def review(
 
     director = Director(script, profile=chosen_profile(profile), output=output, workdir=workdir, review=True)
     serve(director, host=host, port=port, open_browser=browser, announce=typer.echo)
+
+
+@app.command("export")
+@friendly_errors
+def export_command(
+    script: Path = typer.Argument(..., help="the screenplay whose film was made"),
+    to: str = typer.Option(..., "--to", metavar="FORMATS", help="edl, fcp7xml or fcpxml (comma-separated)"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="the film's path, as given to make "
+                                          "(default: beside the script)"),
+) -> None:
+    """Write the made film's cut for an editor's tool: CMX 3600 EDL, Final Cut Pro 7 XML or FCPXML, beside the
+    film, with its media linked into a folder beside it and referenced relatively."""
+    from shotgraph.production.places import default_output
+
+    formats = _formats(to)
+    otio_file = (output or default_output(script)).with_suffix(".otio")
+    if not otio_file.is_file():
+        raise ShotgraphError(f"{otio_file}: no cut here yet; run `shotgraph make {script}` first")
+    for kind in formats:
+        typer.echo(f"{kind:>8}  {_export(otio_file, kind)}")
+
+
+def _formats(value: str | None) -> list[str]:
+    from shotgraph.render.handoff import EXPORTS
+
+    formats = [f.strip().lower() for f in (value or "").split(",") if f.strip()]
+    unknown = [f for f in formats if f not in EXPORTS]
+    if unknown:
+        raise ShotgraphError(f"--export/--to: no format {unknown[0]!r}; the formats are {', '.join(EXPORTS)}")
+    return formats
+
+
+def _export(otio_file: Path, kind: str) -> Path:
+    import opentimelineio as otio
+
+    from shotgraph.render.handoff import EXPORTS, export_cut
+
+    return export_cut(otio.adapters.read_from_file(str(otio_file)), kind, otio_file.with_suffix(EXPORTS[kind][1]))
