@@ -5,7 +5,7 @@ edited, made again in the same folder. Prints
   x-realtime   seconds of film per second of wall time (goal: >= 5x at 1280x720 on 2 cores)
   peak RSS     of the make process (goal: < 1.5 GB for a feature)
   incremental  time of the edited make / time of the full make (goal: < 10%), and what the edited make made again
-  mix, cut     seconds in those two graph nodes, whole-film work that every edit repeats
+  where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit
 
     python bench/make.py                 # the examples, then a feature-length script (about 120 pages: slow)
     python bench/make.py --repeat 3      # a shorter generated script instead of the feature
@@ -32,25 +32,32 @@ from feature import feature_script  # noqa: E402
 from shotgraph.media.ffmpeg import probe  # noqa: E402
 
 
-# Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren) and the
-# seconds spent in the graph's mix and cut nodes (wrapped before the graph is built).
+# Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren), the
+# seconds before the graph's first node (start-up) and the seconds in each node (wrapped before the graph is built).
 CHILD = """
 import functools, resource, sys, time
-from shotgraph.production import cutting, sound
+began = time.perf_counter()
+from shotgraph.production import cutting, picture, reading, review_points, sound
 from shotgraph.cli import app
-seconds = dict.fromkeys(("mix", "cut"), 0.0)
+NODES = {reading: ("read", "plan"), sound: ("record", "score", "mix"), cutting: ("time_shots", "cut", "deliver"),
+         picture: ("cast", "shoot"), review_points: ("review_plan", "review_shots")}
+seconds = {"start-up": 0.0}
 def timed(module, name):
     node = getattr(module, name)
+    seconds[name] = 0.0
     @functools.wraps(node)
     def run(*args, **kwargs):
+        if seconds["start-up"] == 0.0:
+            seconds["start-up"] = time.perf_counter() - began
         start = time.perf_counter()
         try:
             return node(*args, **kwargs)
         finally:
             seconds[name] += time.perf_counter() - start
     setattr(module, name, run)
-timed(sound, "mix")
-timed(cutting, "cut")
+for module, names in NODES.items():
+    for name in names:
+        timed(module, name)
 try:
     app(sys.argv[1:], prog_name="shotgraph")
 except SystemExit as done:
@@ -67,7 +74,7 @@ class Run:
     film: float  # seconds of film
     rss: int  # peak RSS of the make process, bytes
     made: str  # the report's line of what it computed (not reused)
-    nodes: dict[str, float]  # seconds in the mix and cut nodes
+    nodes: dict[str, float]  # seconds of start-up and in each graph node
 
 
 def make(script: Path, workdir: Path, resolution: str) -> Run:
@@ -84,7 +91,7 @@ def make(script: Path, workdir: Path, resolution: str) -> Run:
     if duration is None:
         raise SystemExit(f"{script.with_suffix('.mp4')}: no duration in the film")
     made = re.search(r"^ *made: (.*)$", done.stdout, re.MULTILINE)
-    nodes = {name: float(value) for name, value in re.findall(r"node-seconds (\w+) ([\d.]+)", done.stderr)}
+    nodes = {name: float(value) for name, value in re.findall(r"node-seconds ([\w-]+) ([\d.]+)", done.stderr)}
     return Run(wall, duration, rss, made.group(1) if made else "nothing", nodes)
 
 
@@ -108,11 +115,13 @@ def bench(name: str, text: str, resolution: str) -> None:
         full = make(script, Path(folder) / "work", resolution)
         edit_one_line(script)
         again = make(script, Path(folder) / "work", resolution)
-    nodes = "  ".join(f"{node} {full.nodes[node]:.1f} s / {again.nodes[node]:.1f} s" for node in full.nodes)
+    shown = [node for node in full.nodes if max(full.nodes[node], again.nodes[node]) >= 0.05]
+    nodes = "  ".join(f"{node} {full.nodes[node]:.1f}/{again.nodes[node]:.1f}" for node in shown)
+    rest = again.wall - sum(again.nodes.values())
     print(f"{name:<16} {full.film / 60:6.1f} min film  {full.wall:7.1f} s  {full.film / full.wall:5.1f}x realtime  "
           f"peak RSS {full.rss / 1e6:6.0f} MB  edit one line: {again.wall:5.1f} s = "
           f"{100 * again.wall / full.wall:4.1f}% of full\n"
-          f"{'':<16} full / edit: {nodes}\n"
+          f"{'':<16} seconds, full/edit: {nodes}  (edit: {rest:.1f} s outside them: Python start, report, exit)\n"
           f"{'':<16} the edit made again: {again.made}", flush=True)
 
 
