@@ -175,3 +175,18 @@ def test_export_refuses_an_unknown_format_and_a_film_not_made_yet(tmp_path: Path
     assert "no format 'avid'; the formats are edl, fcp7xml, fcpxml" in unknown.output
     early = CliRunner().invoke(app, ["export", str(script), "--to", "edl"])
     assert early.exit_code == 1 and "no cut here yet; run `shotgraph make" in early.output
+
+
+def test_a_greek_line_is_spoken_in_greek_and_its_shot_and_subtitle_follow(tmp_path: Path) -> None:
+    from test_make import small_profile
+
+    script = tmp_path / "kafe.fountain"
+    script.write_text("INT. KAFENEIO - DAY\n\nELENI sits by the window.\n\nELENI\n"
+                      "Καλησπέρα. Ένα ελληνικό καφέ, παρακαλώ.\n", encoding="utf-8")
+    report = Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
+    assert report.ok, report.failures
+    (cue,) = read_srt(report.outputs["srt"])
+    assert " ".join(cue.rows) == "Καλησπέρα. Ένα ελληνικό καφέ, παρακαλώ."
+    spoken = cue.end - cue.start
+    assert 1.5 < spoken < 5.0  # espeak-ng's Greek takes about 2.8 s; spelled out in English it took 12
+    assert report.seconds < 12.0

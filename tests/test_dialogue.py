@@ -139,3 +139,32 @@ def test_a_block_with_no_words_is_a_silent_beat_and_cache_params_name_the_rate(b
     assert rate == RATE and len(samples) == int(0.5 * RATE) and not samples.any()
     params = backend.cache_params()
     assert params["sample_rate"] == 48000 and "voice_table" in params
+
+
+LINES_ABROAD = {"el": "Καλησπέρα. Ένα ελληνικό καφέ, παρακαλώ.",
+                "fr": "Bonsoir. Un café, s'il vous plaît, et je vous attends ici.",
+                "ja": "こんばんは。コーヒーをお願いします。"}
+
+
+@pytest.mark.parametrize("language", sorted(LINES_ABROAD))
+def test_a_line_in_another_language_is_said_by_that_languages_voice(backend, tmp_path, language):
+    from shotgraph.audio.espeak import _ESPEAK_LOCK, LANGUAGE_VOICES, _Espeak
+
+    text = LINES_ABROAD[language]
+    said = len(_say(backend, tmp_path, _line(text))) / RATE
+    with _ESPEAK_LOCK, _Espeak() as engine:  # espeak-ng's own reading, in that language and in English
+        native = len(engine.synth(text, LANGUAGE_VOICES[language], rate=168, pitch=50, pitch_range=50,
+                                  volume=100)) / engine.sample_rate
+        spelled = len(engine.synth(text, "en-us", rate=168, pitch=50, pitch_range=50,
+                                   volume=100)) / engine.sample_rate
+    assert 0.5 * native <= said <= 1.5 * native, (said, native)
+    if language != "fr":  # in English, Greek and Japanese are spelled out letter by letter: over twice as long
+        assert spelled > 2 * native
+
+
+def test_a_character_keeps_its_timbre_in_another_language(backend, tmp_path):
+    ben_en = _median_f0(_say(backend, tmp_path, _line("Good evening. A coffee, please."), BEN, 1, "1.wav"), RATE)
+    ben_el = _median_f0(_say(backend, tmp_path, _line(LINES_ABROAD["el"]), BEN, 1, "2.wav"), RATE)
+    anna_el = _median_f0(_say(backend, tmp_path, _line(LINES_ABROAD["el"]), ANNA, 0, "3.wav"), RATE)
+    assert abs(ben_el - ben_en) / ben_en < 0.2
+    assert anna_el > 1.3 * ben_el

@@ -327,3 +327,32 @@ def test_render_card_exact_frames(tmp_path: Path, kind: str, frames: int) -> Non
     else:
         assert frame.mean() < 40  # mostly black, with light type
         assert frame.max() > 200
+
+
+def _caption_band_bottom(frame: np.ndarray) -> float:
+    """The lowest row (a fraction of the height) where the caption band's dark fill spans half the frame."""
+    dark = (np.abs(frame.astype(int) - np.asarray((16, 16, 20))).max(axis=-1) <= 12).mean(axis=1) > 0.5
+    rows = np.flatnonzero(dark)
+    return (rows[-1] + 1) / frame.shape[0] if rows.size else 0.0
+
+
+@pytest.mark.parametrize("move", [CameraMove.PUSH_IN, CameraMove.HANDHELD, CameraMove.TILT_UP, CameraMove.CRANE,
+                                  CameraMove.STATIC])
+def test_with_burned_subtitles_the_caption_stays_above_them_through_the_move(tmp_path: Path, looks, move) -> None:
+    from shotgraph.production.picture import text_bottom_for
+    from shotgraph.render.subtitles import BURNED_SUBTITLES_TOP
+
+    frames = 24
+    lowest = {}
+    for burn in (False, True):
+        the_shot = shot(move=move, characters=("ann",))
+        key = tmp_path / f"key-{burn}.png"
+        cast = (ANN,)
+        StoryboardKeyframe(PROFILE).render(KeyframeRequest(the_shot, scene(), "INT. KITCHEN - DAY", cast,
+                                                           {"ann": looks["ann"]}, "pencil", W, H,
+                                                           text_bottom_for(the_shot, burn)), key)
+        out = tmp_path / f"clip-{burn}.mp4"
+        CameraMoveVideo(PROFILE).render(VideoRequest(the_shot, key, frames, 24, W, H), out)
+        lowest[burn] = max(_caption_band_bottom(frame) for frame in decode(out, W, H))
+    assert lowest[True] <= BURNED_SUBTITLES_TOP + 1 / H  # every frame: the band ends above the subtitles
+    assert lowest[False] > BURNED_SUBTITLES_TOP  # without subtitles it uses the bottom of the frame, as before

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from shotgraph.audio.dialogue import DialogueBackend, DialogueRequest
+from shotgraph.audio.speech import line_language
 from shotgraph.audio.wav import resample, write_wav
 from shotgraph.director.plan import Voice
 from shotgraph.director.screenplay.model import Dialogue
@@ -68,6 +69,10 @@ ACCENTS = {"scottish": "en-gb-scotland", "british": "en-gb-x-rp", "english": "en
            "lancaster": "en-gb-x-gbclan", "midlands": "en-gb-x-gbcwmd", "caribbean": "en-029",
            "jamaican": "en-029", "new york": "en-us-nyc", "american": "en-us"}
 DEFAULT_LANGUAGE = "en-us"
+# espeak-ng's voice for a line in another language (ISO 639-1, as speech.line_language tells it); the character's
+# variant, pitch and rate go with it, so the character keeps its timbre in every language
+LANGUAGE_VOICES = {"fr": "fr", "de": "de", "es": "es", "it": "it", "pt": "pt", "nl": "nl", "el": "el", "ru": "ru",
+                   "ar": "ar", "he": "he", "ja": "ja", "ko": "ko", "zh": "cmn", "hi": "hi"}
 
 
 @dataclass(frozen=True)
@@ -350,6 +355,7 @@ class EspeakDialogue(DialogueBackend):
         if request.sample_rate <= 0:
             raise BackendError("dialogue", self.name, f"sample_rate must be positive, got {request.sample_rate}")
         setting = self.voice(request)
+        language = LANGUAGE_VOICES.get(line_language(line.text, request.language), setting.language)
         gender = request.character.voice.gender.lower()
 
         # 2. Synthesise each speech part in its delivery, normalised to its delivery's peak level
@@ -359,7 +365,7 @@ class EspeakDialogue(DialogueBackend):
             for name, text in _speech_segments(line):
                 delivery = DELIVERIES[name]
                 variant = WHISPER_VARIANT.get(gender, "whisper") if delivery.whisper else setting.variant
-                raw = engine.synth(text, f"{setting.language}+{variant}",
+                raw = engine.synth(text, f"{language}+{variant}",
                                    rate=int(np.clip(round(setting.rate * delivery.rate_scale), 80, 450)),
                                    pitch=int(np.clip(setting.pitch + delivery.pitch_shift, 0, 100)),
                                    pitch_range=setting.pitch_range, volume=delivery.volume)

@@ -32,6 +32,9 @@ SENTENCE_PAUSE_S = 0.12
 SILENCE_DBFS = -50.0
 
 
+LATIN_MARGIN = 2  # common words another Latin language needs over the default's: "Die!" is not German
+
+
 def line_language(text: str, default: str = "en") -> str:
     """ISO 639-1 code of the line: from its script, else from its commonest words, else `default`."""
     for language, script in SCRIPTS:  # kana before han: kanji beside kana is Japanese
@@ -40,7 +43,7 @@ def line_language(text: str, default: str = "en") -> str:
     words = [w.lower() for w in _WORD.findall(text)]
     scores = {lang: sum(w in common for w in words) for lang, common in _LATIN.items()}
     best = max(scores, key=lambda lang: (scores[lang], lang == default))
-    return best if scores[best] > 0 else default
+    return best if scores[best] >= scores.get(default, 0) + LATIN_MARGIN else default
 
 
 def sentences(text: str, longest: int) -> list[str]:

@@ -54,15 +54,25 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 # 6. shoot: keyframe -> video -> upscale, stage by stage, a failed shot becomes a slate -------------------------
 
 
-def keyframe_params(film_plan: Any, shot: Any, heading: str, looks: dict[str, Path], size: list[int]
-                    ) -> tuple[dict, list[str]]:
+def keyframe_params(film_plan: Any, shot: Any, heading: str, looks: dict[str, Path], size: list[int],
+                    text_bottom: float = 1.0) -> tuple[dict, list[str]]:
     """What goes into a keyframe's key: (request fields, input keys)."""
     # not the shot's id: it is ordinal (number_shots), and renumbering must not redraw an unchanged shot
-    return ({"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
-                                                           "prompt"}),
-             "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}),
-             "heading": heading, "style": film_plan.style, "size": size},
-            [key_of(looks[c]) for c in shot.characters if c in looks])  # a failed look: drawn without it
+    params = {"shot": shot.model_dump(mode="json", include={"size", "angle", "move", "characters", "description",
+                                                            "prompt"}),
+              "scene": film_plan.scene(shot.scene).model_dump(include={"mood", "lighting", "time_of_day"}),
+              "heading": heading, "style": film_plan.style, "size": size}
+    if text_bottom < 1.0:  # only with burned-in subtitles: other keyframes keep the keys they had
+        params["text_bottom"] = round(text_bottom, 4)
+    return params, [key_of(looks[c]) for c in shot.characters if c in looks]  # a failed look: drawn without it
+
+
+def text_bottom_for(shot: Any, burn_subtitles: bool) -> float:
+    """Where the keyframe's drawn text must end so burned-in subtitles never cover it, through the shot's move."""
+    from shotgraph.render.subtitles import BURNED_SUBTITLES_TOP
+    from shotgraph.stages.camera import text_bottom
+
+    return text_bottom(shot.move, BURNED_SUBTITLES_TOP) if burn_subtitles else 1.0
 
 
 def motion_params(shot: Any, frames: int, fps: int, size: list[int]) -> dict:
@@ -120,8 +130,9 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
                         tuple(film_plan.character(c) for c in shot.characters),
                         {c: looks[c] for c in shot.characters if c in looks}, film_plan.style,
-                        out.width, out.height),
-        *keyframe_params(film_plan, shot, headings.get(shot.scene, ""), looks, size)))
+                        out.width, out.height, text_bottom_for(shot, out.burn_subtitles)),
+        *keyframe_params(film_plan, shot, headings.get(shot.scene, ""), looks, size,
+                         text_bottom_for(shot, out.burn_subtitles))))
     keyframes = dict(done)
     stage("video", ".mp4", lambda shot: (
         VideoRequest(shot, keyframes[shot.id], frames(shot), out.fps, out.width, out.height),

@@ -15,7 +15,7 @@ from shotgraph.director.plan import FilmPlan, Shot
 from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.production.crew import Crew
 from shotgraph.production.decisions import HistoryEntry, Reshoot, ShotDecision, picture_seeds
-from shotgraph.production.picture import keyframe_params, motion_params, upscale_params
+from shotgraph.production.picture import keyframe_params, motion_params, text_bottom_for, upscale_params
 from shotgraph.production.sound import score_jobs
 from shotgraph.production.state import key_of
 from shotgraph.render.timing import Timing
@@ -106,7 +106,8 @@ def picture_keys(crew: Crew, plan: FilmPlan, screenplay: Screenplay, looks: dict
     keys = {}
     for shot in plan.shots:
         frames = timing.shot(shot.id).frames
-        params, inputs = keyframe_params(plan, shot, headings.get(shot.scene, ""), look_paths, size)
+        params, inputs = keyframe_params(plan, shot, headings.get(shot.scene, ""), look_paths, size,
+                                         text_bottom_for(shot, out.burn_subtitles))
         seed = seeds[shot.id]
         keyframe = crew.key(backends["keyframe"], params, inputs, seed=seed)
         video = crew.key(backends["video"], motion_params(shot, frames, out.fps, size), [keyframe], seed=seed)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     from shotgraph.audio.dialogue import DialogueRequest
+    from shotgraph.audio.speech import line_language
     from shotgraph.audio.wav import wav_info
     from shotgraph.characters.slots import cast_slots
     from shotgraph.director.rules.timing import line_seconds
@@ -45,8 +46,12 @@ def record(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         request = DialogueRequest(line, character, slot, rate, sample, crew.profile.language)
         # the words and how they are delivered; not where they sit in the file
         words = {"text": line.text, "parts": [(p.kind, p.text) for p in line.parts], "extensions": line.extensions}
-        key = crew.key(backend, {"line": words, "voice": character.voice, "sample": file_identity(sample),
-                                 "voice_slot": slot, "sample_rate": rate})
+        params = {"line": words, "voice": character.voice, "sample": file_identity(sample), "voice_slot": slot,
+                  "sample_rate": rate}
+        language = line_language(line.text, crew.profile.language)
+        if language != "en":  # the line's language voice; English keys are as they were before lines had one
+            params["language"] = language
+        key = crew.key(backend, params)
         path = attempt(
             crew, failures, lambda: crew.store.fetch_or_make(key, ".wav", lambda tmp: backend.render(request, tmp),
                                                              stage="dialogue", backend=backend.name),

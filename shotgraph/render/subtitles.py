@@ -103,6 +103,10 @@ def vtt_text(cues: list[Cue]) -> str:
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
+# Burned-in subtitles stay below this fraction of the frame's height: two rows of the style below (16 of 288,
+# bottom margin 10) reach up to about 0.83; what else is drawn on the picture stays above it.
+BURNED_SUBTITLES_TOP = 0.78
+
 WORD_JOINER = "\u2060"  # invisible and zero-width: splits a two-character markup sequence without showing
 
 # ffmpeg's default subtitle style (the one its SRT decoder uses): white Arial 16 with an outline, bottom centre;

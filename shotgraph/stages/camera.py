@@ -31,6 +31,13 @@ def move_safe_margin() -> float:
     return OVERSCAN / (1 + OVERSCAN)
 
 
+def text_bottom(move: CameraMove, free_above: float) -> float:
+    """The lowest point (a fraction of the keyframe's height) where drawn text stays above `free_above` of the
+    screen in every frame of `move`: a move shows a window 1/(1+OVERSCAN) of the keyframe tall, anywhere from
+    its top to its bottom, so a point at y can reach y*(1+OVERSCAN) on screen."""
+    return free_above if move is CameraMove.STATIC else free_above / (1 + OVERSCAN)
+
+
 def _even(value: float) -> int:
     return max(2, 2 * round(value / 2))
 

@@ -20,6 +20,7 @@ class KeyframeRequest:
     style: str
     width: int
     height: int
+    text_bottom: float = 1.0  # drawn text stays above this fraction of the height: burned subtitles use the rest
 
 
 class KeyframeBackend(Backend):

@@ -141,10 +141,11 @@ class StoryboardKeyframe(KeyframeBackend):
         if shot.size is ShotSize.POV:
             image = _vignette(image)
 
-        # 5. Text, inside the move-safe area: names, corner label, caption band
+        # 5. Text, inside the move-safe area and above any burned-in subtitles: names, corner label, caption band
         draw = ImageDraw.Draw(image)
         margin = move_safe_margin() + 0.015
-        safe = Box(width * margin, height * margin, width * (1 - margin), height * (1 - margin))
+        bottom = min(height * (1 - margin), height * request.text_bottom)  # clear of burned-in subtitles
+        safe = Box(width * margin, height * margin, width * (1 - margin), bottom)
         caption_top = self._caption(draw, request, safe)
         characters_named = ", ".join(c.name for c in request.characters) if shot.angle is CameraAngle.DUTCH else ""
         label_bottom = _corner_label(draw, shot, characters_named, safe, height)
