@@ -190,3 +190,32 @@ def test_a_greek_line_is_spoken_in_greek_and_its_shot_and_subtitle_follow(tmp_pa
     spoken = cue.end - cue.start
     assert 1.5 < spoken < 5.0  # espeak-ng's Greek takes about 2.8 s; spelled out in English it took 12
     assert report.seconds < 12.0
+
+
+def test_centered_titles_and_the_end_are_on_screen_for_their_reading_time(tmp_path: Path) -> None:
+    import numpy as np
+
+    from shotgraph.media.encoding import ffmpeg_exe
+    from test_make import small_profile
+
+    script = tmp_path / "cards.fountain"
+    script.write_text("> A SHOTGRAPH FILM <\n\nINT. KITCHEN - NIGHT\n\nANNA fills a kettle.\n\nANNA\n"
+                      "Is it raining?\n\n> THREE DAYS LATER <\n\nBEN\nStill raining.\n\n> THE END <\n",
+                      encoding="utf-8")
+    report = Director(script, profile=small_profile(tmp_path), workdir=tmp_path / "work").make()
+    assert report.ok, report.failures
+    timeline = otio.adapters.read_from_file(report.outputs["otio"])
+    clips = [c for c in timeline.video_tracks()[0].find_clips()]
+    plan = {s["id"]: s for s in __import__("json").loads(Path(report.outputs["plan"]).read_text())["shots"]}
+    cards = [(c.name, plan[c.name]["card"], c.range_in_parent()) for c in clips if plan.get(c.name, {}).get("card")]
+    assert [rows for _, rows, _ in cards] == [["A SHOTGRAPH FILM"], ["THREE DAYS LATER"], ["THE END"]]
+    names = [c.name for c in clips]
+    assert names.index(cards[0][0]) == 0 and names[-1] == cards[2][0]  # the opening title first, THE END last
+    for _, _, placed in cards:
+        assert placed.duration.to_seconds() >= 2.5
+        middle = placed.start_time.to_seconds() + placed.duration.to_seconds() / 2
+        raw = __import__("subprocess").run(
+            [ffmpeg_exe(), "-v", "error", "-ss", f"{middle:.3f}", "-i", report.outputs["film"], "-frames:v", "1",
+             "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, check=True).stdout
+        frame = np.frombuffer(raw, np.uint8)
+        assert (frame > 200).mean() > 0.002 and np.median(frame) < 40  # light letters on a dark card

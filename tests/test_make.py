@@ -581,9 +581,10 @@ def test_a_film_made_before_the_house_move_is_reused_whole(tmp_path: Path, monke
     """Every artifact key is what it was before the code moved house (issue 8): same keys, nothing re-rendered.
 
     The fixture holds the keys the film had when made by the code before the move; paths are relative, so the
-    keys do not depend on where the test runs. Since then two changes were made on purpose (issue 13): subtitles
-    follow the timed-text rules, and the stems are delivered at the mix's gain; so the subtitles, the mix and its
-    stems, and the film and timeline that carry them, are new. Every picture, voice, cue and effect is reused.
+    keys do not depend on where the test runs. Since then three changes were made on purpose: subtitles follow the
+    timed-text rules and the stems are delivered at the mix's gain (issue 13), and a shot may be a title card
+    (issue 12); so the plan, the subtitles, the mix and its stems, and the film and timeline that carry them, are
+    new. Every picture, voice, cue and effect is reused.
     """
     recorded = json.loads((Path(__file__).parent / "fixtures" / "kettle_keys.json").read_text(encoding="utf-8"))
     monkeypatch.chdir(tmp_path)
@@ -593,7 +594,8 @@ def test_a_film_made_before_the_house_move_is_reused_whole(tmp_path: Path, monke
     new = set(manifest["keys"]) - set(recorded["keys"])
     with sqlite3.connect("work/store/index.sqlite") as db:
         stages = {db.execute("SELECT stage FROM artifacts WHERE key = ?", (key,)).fetchone()[0] for key in new}
-    assert stages == {"subtitles", "mix", "film", "otio"}
-    assert len(set(recorded["keys"]) - set(manifest["keys"])) == len(new) == 8  # srt, vtt, mix + 3 stems, film, otio
+    assert stages == {"plan", "subtitles", "mix", "film", "otio"}
+    # the plan (shots may now carry a title card), srt, vtt, the mix and its 3 stems, the film and its timeline
+    assert len(set(recorded["keys"]) - set(manifest["keys"])) == len(new) == 9
     again = Director("kettle.fountain", profile=small_profile(tmp_path), workdir="work", output="kettle.mp4").make()
     assert again.computed == {} and sum(again.reused.values()) == sum(report.computed.values())

@@ -114,6 +114,8 @@ class Shot(_Model):
     min_duration: float = Field(gt=0.0, allow_inf_nan=False,
                                 description="seconds; the cut may lengthen it to fit the dialogue audio")
     seed: int = Field(ge=0)
+    card: list[str] = Field(default_factory=list, description="text the screenplay centres (> THE END <), shown "
+                                                              "as a title card instead of a picture; one row each")
 
 
 class FilmPlan(_Model):

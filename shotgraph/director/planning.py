@@ -12,6 +12,7 @@ from shotgraph.config import PlannerSettings
 from shotgraph.director.plan import FilmPlan
 from shotgraph.director.rules.breakdown import plan_by_rules
 from shotgraph.director.screenplay.model import Screenplay
+from shotgraph.director.cards import with_cards
 from shotgraph.director.validate import check
 
 
@@ -70,5 +71,6 @@ def plan_with_outcome(
             completion_tokens=int(result.usage.get("completion_tokens", 0)),
         )
         source = f"LLM plan ({settings.model})"
+    outcome.plan = with_cards(outcome.plan, screenplay)  # the screenplay's centered text, on screen
     check(outcome.plan, screenplay, source=source)
     return outcome

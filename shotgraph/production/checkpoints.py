@@ -15,6 +15,7 @@ from shotgraph.production.graph import build_graph
 from shotgraph.store import ArtifactStore, database_problem
 
 CHECKPOINTS = "checkpoints.sqlite"
+BUSY_TIMEOUT_S = 30.0
 
 
 @contextmanager
@@ -25,8 +26,12 @@ def checkpointed_graph(workdir: Path) -> Iterator[Any]:
     """
     database = workdir / CHECKPOINTS
     try:
-        with SqliteSaver.from_conn_string(str(database)) as saver:
-            yield build_graph().compile(checkpointer=saver)
+        # two runs into one work folder share the file: wait for the other's write as long as the store does
+        connection = sqlite3.connect(str(database), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+        try:
+            yield build_graph().compile(checkpointer=SqliteSaver(connection))
+        finally:
+            connection.close()
     except sqlite3.Error as exc:
         raise ShotgraphError(database_problem(
             database, exc, "checkpoint file", "delete it to start the run over; what was made stays in the store "

@@ -67,6 +67,13 @@ def keyframe_params(film_plan: Any, shot: Any, heading: str, looks: dict[str, Pa
     return params, [key_of(looks[c]) for c in shot.characters if c in looks]  # a failed look: drawn without it
 
 
+def card_key(shot: Any, frames: int, crew: Crew) -> str:
+    """The key of a card shot's segment: its rows, its length and the film's size."""
+    out = crew.profile.output
+    return artifact_key({"stage": "card", "rows": shot.card, "frames": frames, "fps": out.fps,
+                         "size": [out.width, out.height], "encoding": segment_video_args(out.fps)})
+
+
 def text_bottom_for(shot: Any, burn_subtitles: bool) -> float:
     """Where the keyframe's drawn text must end so burned-in subtitles never cover it, through the shot's move."""
     from shotgraph.render.subtitles import BURNED_SUBTITLES_TOP
@@ -105,7 +112,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
 
     def stage(name: str, suffix: str, make_request: Callable[[Any], tuple[Any, dict, list[str]]]) -> None:
         backend = crew.backend(name)
-        shots = [s for s in film_plan.shots if s.id not in failures and s.id not in held]
+        shots = [s for s in film_plan.shots if s.id not in failures and s.id not in held and not s.card]
         done.clear()
 
         def render(shot: Any) -> Path:
@@ -146,6 +153,15 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         keyframes.update({shot_id: artifacts["keyframe"]} if artifacts.get("keyframe") else {})
         clips.update({shot_id: artifacts["clip"]} if artifacts.get("clip") else {})
         segments[shot_id] = str(artifacts["segment"])
+
+    for shot in film_plan.shots:  # the screenplay's centered text: a title card, whatever the crew
+        if shot.card:
+            frames_of_card = timing.shot(shot.id).frames
+            segments[shot.id] = str(crew.store.fetch_or_make(
+                card_key(shot, frames_of_card, crew), ".mp4",
+                lambda tmp, rows=shot.card, count=frames_of_card: render_card(
+                    rows, count, out.fps, out.width, out.height, tmp, kind="title"),
+                stage="title", backend="card"))
 
     encoding = {"size": size, "encoding": segment_video_args(out.fps)}
     for shot_id, why in failures.items():  # a slate that says what failed, exactly as long as the shot

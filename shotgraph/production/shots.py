@@ -15,7 +15,7 @@ from shotgraph.director.plan import FilmPlan, Shot
 from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.production.crew import Crew
 from shotgraph.production.decisions import HistoryEntry, Reshoot, ShotDecision, picture_seeds
-from shotgraph.production.picture import keyframe_params, motion_params, text_bottom_for, upscale_params
+from shotgraph.production.picture import card_key, keyframe_params, motion_params, text_bottom_for, upscale_params
 from shotgraph.production.sound import score_jobs
 from shotgraph.production.state import key_of
 from shotgraph.render.timing import Timing
@@ -104,7 +104,7 @@ def picture_keys(crew: Crew, plan: FilmPlan, screenplay: Screenplay, looks: dict
     look_paths = {c: Path(p) for c, p in looks.items()}
     backends = {stage: crew.backend(stage) for stage in ("keyframe", "video", "upscale")}
     keys = {}
-    for shot in plan.shots:
+    for shot in (s for s in plan.shots if not s.card):  # a card is no picture: see card_key
         frames = timing.shot(shot.id).frames
         params, inputs = keyframe_params(plan, shot, headings.get(shot.scene, ""), look_paths, size,
                                          text_bottom_for(shot, out.burn_subtitles))
@@ -148,6 +148,9 @@ def estimate(crew: Crew, plan: FilmPlan, screenplay: Screenplay, last: dict[str,
             if fresh or not store.has(getattr(keys, stage)):
                 fresh = True  # a new input makes everything after it new
                 count(stage)
+    for shot in plan.shots:
+        if shot.card and not store.has(card_key(shot, timing.shot(shot.id).frames, crew)):
+            count("title")
     for job in score_jobs(crew, plan, timing):
         if not store.has(job.key(crew)):
             count(job.stage)
@@ -178,6 +181,8 @@ def shot_views(crew: Crew, plan: FilmPlan, screenplay: Screenplay, last: dict[st
         lock = decision.lock if decision else None
         if lock:
             picture = {"keyframe": lock.keyframe, "clip": lock.clip, "segment": lock.segment}
+        elif shot.card and timing:
+            picture = {"segment": card_key(shot, timing.shot(shot.id).frames, crew)}
         elif shot.id in keys:
             picture = {"keyframe": keys[shot.id].keyframe, "clip": keys[shot.id].video,
                        "segment": keys[shot.id].upscale}
