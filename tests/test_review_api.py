@@ -278,3 +278,13 @@ def test_every_public_name_and_director_method_says_what_it_does() -> None:
     undocumented += [f"Director.{name}" for name, method in inspect.getmembers(Director, inspect.isfunction)
                      if not name.startswith("_") and not (method.__doc__ or "").strip()]
     assert undocumented == []
+
+
+def test_a_damaged_decisions_file_is_one_line_naming_it_and_what_is_wrong(script: Path, tmp_path: Path) -> None:
+    decisions = tmp_path / "decisions.json"
+    decisions.write_text('{"version": 1, "shots": [{"shot_id": "sc001-sh01"}]}', encoding="utf-8")
+    done = CliRunner().invoke(app, ["make", str(script), "--workdir", str(tmp_path / "work"),
+                                    "--decisions", str(decisions)])
+    assert done.exit_code == 1
+    assert done.output.strip() == (f"error: {decisions}: not a shotgraph decisions file (shots.0.shot: Field "
+                                   "required)")
