@@ -38,8 +38,8 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         reference = user_file(crew, character.reference_image)
         request = LookRequest(character, slot, film_plan.style, width, height, seed, reference)
         key = crew.key(backend, {"character": character, "slot": slot, "style": film_plan.style,
-                                 "reference": file_identity(reference), "size": [width, height]},
-                       seed=seed)
+                                 "reference": file_identity(reference), "size": [width, height],
+                                 **lettering(character.name, character.look)}, seed=seed)
         return character.id, attempt(
             crew, failures, lambda: crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
                                                              stage="look", backend=backend.name),
@@ -64,6 +64,8 @@ def keyframe_params(film_plan: Any, shot: Any, heading: str, looks: dict[str, Pa
               "heading": heading, "style": film_plan.style, "size": size}
     if text_bottom < 1.0:  # only with burned-in subtitles: other keyframes keep the keys they had
         params["text_bottom"] = round(text_bottom, 4)
+    params |= lettering(heading, shot.description, shot.prompt,
+                        *(film_plan.character(c).name for c in shot.characters))
     return params, [key_of(looks[c]) for c in shot.characters if c in looks]  # a failed look: drawn without it
 
 
@@ -71,7 +73,16 @@ def card_key(shot: Any, frames: int, crew: Crew) -> str:
     """The key of a card shot's segment: its rows, its length and the film's size."""
     out = crew.profile.output
     return artifact_key({"stage": "card", "rows": shot.card, "frames": frames, "fps": out.fps,
-                         "size": [out.width, out.height], "encoding": segment_video_args(out.fps)})
+                         "size": [out.width, out.height], "encoding": segment_video_args(out.fps),
+                         **lettering(*shot.card)})
+
+
+def lettering(*texts: str) -> dict[str, str]:
+    """The lettering's version, for the key of a drawing whose text needs fonts beyond the bundled one; nothing
+    for text the bundled font draws, so those drawings keep the keys they had."""
+    from shotgraph.media.lettering import LETTERING_VERSION, needs_fallback
+
+    return {"lettering": LETTERING_VERSION} if needs_fallback(*texts) else {}
 
 
 def text_bottom_for(shot: Any, burn_subtitles: bool) -> float:
@@ -167,7 +178,8 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     for shot_id, why in failures.items():  # a slate that says what failed, exactly as long as the shot
         lines = ["SHOT FAILED", shot_id, why]
         count = timing.shot(shot_id).frames
-        key = artifact_key({"stage": "slate", "lines": lines, "frames": count, "fps": out.fps, **encoding})
+        key = artifact_key({"stage": "slate", "lines": lines, "frames": count, "fps": out.fps, **encoding,
+                            **lettering(*lines)})
         segments[shot_id] = str(crew.store.fetch_or_make(
             key, ".mp4", lambda tmp, lines=lines, count=count: render_card(
                 lines, count, out.fps, out.width, out.height, tmp, kind="slate"),

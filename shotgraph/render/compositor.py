@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from shotgraph.media.ffmpeg import (
 )
 from shotgraph.render.subtitles import burn_in_ass, mov_text_ass, read_srt
 from shotgraph.render.timeline import META, VIDEO_TRACK, media_path, track
-from shotgraph.media.lettering import font_file
+from shotgraph.media.lettering import font_file, subtitle_fonts
 from shotgraph.store import ArtifactStore, artifact_key, scratch_dir
 
 
@@ -225,6 +226,9 @@ def render_film(
             bundled = font_file()
             (work / "fonts").mkdir()
             (work / "fonts" / "bundled.ttf").write_bytes(bundled.data)
+            # and the fonts a frame would draw the subtitles' other characters with: the same choice for both
+            for n, extra in enumerate(subtitle_fonts(" ".join(row for cue in cues for row in cue.rows))):
+                shutil.copyfile(extra, work / "fonts" / f"fallback-{n}{extra.suffix}")
             (work / "burn-in.ass").write_text(burn_in_ass(cues, bundled.family), encoding="utf-8")
             picture_args = ["-vf", f"ass=filename={escape_filter_value('burn-in.ass')}"
                                    f":fontsdir={escape_filter_value('fonts')}",

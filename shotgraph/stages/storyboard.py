@@ -22,7 +22,7 @@ from shotgraph.director.lexicon import location_is_inside
 from shotgraph.director.plan import CameraAngle, CharacterPlan, ScenePlan, Shot, ShotSize
 from shotgraph.stages.camera import move_safe_margin
 from shotgraph.stages.keyframe import KeyframeBackend, KeyframeRequest
-from shotgraph.media.lettering import Box, draw_lines, fit_lines, font, line_height, text_width
+from shotgraph.media.lettering import Box, draw_lines, draw_text, fit_lines, font, line_height, text_width
 
 # Multipliers applied to the drawn panel for the time of day (text is drawn after, untinted).
 LIGHT: dict[str, tuple[float, float, float]] = {
@@ -269,7 +269,7 @@ def _insert_object(draw: ImageDraw.ImageDraw, width: int, height: int) -> None:
                            fill=(226, 220, 204), outline=INK, width=max(1, height // 180))
     face = font(max(8, round(height * 0.035)))
     label = "INSERT"
-    draw.text((cx - text_width(label, face) / 2, cy - line_height(face) / 2), label, font=face, fill=INK)
+    draw_text(draw, (cx - text_width(label, face) / 2, cy - line_height(face) / 2), label, face, INK)
 
 
 def _shoulder(image: Image.Image, figure: Figure, width: int, height: int) -> None:
@@ -328,7 +328,7 @@ def _name_tag(draw: ImageDraw.ImageDraw, name: str, colour: RGB, x: float, botto
     if top < area.top:  # no room left above the caption band
         return
     draw.rectangle((left, top, left + w, top + h), fill=colour, outline=INK)
-    draw.text((left + pad, top + pad / 2), lines[0], font=face, fill=(255, 255, 255) if sum(colour) < 460 else INK)
+    draw_text(draw, (left + pad, top + pad / 2), lines[0], face, (255, 255, 255) if sum(colour) < 460 else INK)
 
 
 def _corner_label(draw: ImageDraw.ImageDraw, shot: Shot, extra: str, safe: Box, height: int) -> float:
@@ -349,5 +349,5 @@ def _corner_label(draw: ImageDraw.ImageDraw, shot: Shot, extra: str, safe: Box, 
         return safe.top
     w, h = text_width(lines[0], face) + 2 * pad, line_height(face) + pad
     draw.rectangle((safe.left, safe.top, safe.left + w, safe.top + h), fill=(255, 255, 255), outline=INK)
-    draw.text((safe.left + pad, safe.top + pad / 2), lines[0], font=face, fill=INK)
+    draw_text(draw, (safe.left + pad, safe.top + pad / 2), lines[0], face, INK)
     return safe.top + h
