@@ -56,7 +56,8 @@ def _coverage(path: str) -> frozenset[int]:
 
 @cache
 def system_font_for(char: str) -> str | None:
-    """A system font file that has `char`, as fontconfig knows it (Noto first); None without one or fontconfig."""
+    """A system font file that has `char`, as fontconfig knows it (Noto first, a regular weight before bold,
+    italic or condensed); None without one or fontconfig."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
@@ -65,8 +66,10 @@ def system_font_for(char: str) -> str | None:
                                 timeout=10).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
+    styled = re.compile(r"bold|italic|oblique|light|thin|black|condensed|mono", re.IGNORECASE)
     files = sorted({line.split(":")[0].strip() for line in listed.splitlines() if line.strip()},
-                   key=lambda f: (not Path(f).name.startswith("Noto"), not f.endswith((".ttf", ".otf")), f))
+                   key=lambda f: (not Path(f).name.startswith("Noto"), bool(styled.search(Path(f).name)),
+                                  not f.endswith((".ttf", ".otf")), f))
     return files[0] if files else None
 
 
