@@ -58,3 +58,14 @@ def test_cjk_comes_from_a_system_font_through_fontconfig(caplog) -> None:
     assert caplog.records == [] and len(runs) == 1
     assert runs[0][1].path == system_font_for("夜")
     assert drawn("夜の港").sum() > 0 and not np.array_equal(drawn("夜の港"), bundled_only("夜の港"))
+
+
+def test_burned_subtitles_are_given_the_fonts_a_frame_draws_them_with() -> None:
+    from pathlib import Path
+
+    from shotgraph.media.lettering import subtitle_fonts
+
+    assert subtitle_fonts("Is it raining?") == []  # the bundled font, as before
+    assert [p.name for p in subtitle_fonts("Καλησπέρα, Étoile")] == ["NotoSans[wdth,wght].ttf"]
+    if system_font_for("夜") is not None:
+        assert Path(system_font_for("夜")) in subtitle_fonts("こんばんは、夜の港")
