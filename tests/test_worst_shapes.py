@@ -1,0 +1,38 @@
+"""The worst shapes a screenplay can take (bench/worst.py) read and plan in time linear in their size: a shape four
+times larger takes well under eight times as long (a quadratic one would take sixteen)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from worst import SHAPES  # noqa: E402
+
+from shotgraph.director.rules.breakdown import plan_by_rules  # noqa: E402
+from shotgraph.director.screenplay.fountain import parse_fountain  # noqa: E402
+
+SMALL, LARGE = 1 / 32, 1 / 8  # of the 5 MiB limit: 160 KiB and 640 KiB
+
+
+def seconds_to_read_and_plan(shape: str, fraction: float) -> float:
+    full = SHAPES[shape]()
+    text = full[: int(len(full) * fraction)]
+    if shape in ("scenes", "lines"):  # whole scenes or blocks only
+        text = text[: text.rfind("\n\n") + 2]
+    best = float("inf")
+    for _ in range(2):  # the faster of two: this machine is shared
+        start = time.perf_counter()
+        plan_by_rules(parse_fountain(text, f"{shape}.fountain"))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_reading_and_planning_grow_linearly_with_the_worst_shapes(shape: str) -> None:
+    small, large = seconds_to_read_and_plan(shape, SMALL), seconds_to_read_and_plan(shape, LARGE)
+    assert large < 8 * max(small, 0.02), f"{shape}: {small:.2f} s at 1/32 of the limit, {large:.2f} s at 1/8"
+    assert large < 30.0  # seconds, at an eighth of the limit, however slow the machine
