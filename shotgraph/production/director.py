@@ -104,6 +104,7 @@ class Director:
         )
         self._decisions = self.crew.decisions.model_copy(deep=True)  # what review methods change and save
         self._deciding = threading.RLock()  # the review page decides from several threads while a run goes on
+        self._planned_from: tuple[tuple[bytes, bytes], tuple[Screenplay, FilmPlan]] | None = None
         if on_event is not None:
             self.crew.events.listeners.append(on_event)
         self.crew.check_backends()
@@ -127,10 +128,19 @@ class Director:
 
     def _applied(self, decisions: Decisions | None = None) -> tuple[Screenplay, FilmPlan, Applied]:
         """The screenplay, the director's plan, and that plan with `decisions` (this director's) on it."""
-        screenplay = self.read()
-        planned, _ = planned_film(self.crew, screenplay)
+        screenplay, planned = self._planned()
         chosen = decisions if decisions is not None else self.decisions
         return screenplay, planned, apply_decisions(chosen, planned, screenplay, str(self.decisions_file))
+
+    def _planned(self) -> tuple[Screenplay, FilmPlan]:
+        """The screenplay and the director's plan, read and planned again only when the script or plan file
+        changed: review asks for them on every request."""
+        inputs = (self.script.read_bytes(), self.crew.plan_file.read_bytes() if self.crew.plan_file else b"")
+        with self._deciding:
+            if self._planned_from is None or self._planned_from[0] != inputs:
+                screenplay = self.read()
+                self._planned_from = (inputs, (screenplay, planned_film(self.crew, screenplay)[0]))
+            return self._planned_from[1]
 
     # making -------------------------------------------------------------------------------------------------
 
