@@ -154,9 +154,15 @@ def font(size: int) -> Face:
 
 
 def needs_fallback(*texts: str) -> bool:
-    """Whether any of `texts` has a character the bundled font lacks: such drawings name LETTERING_VERSION."""
+    """Whether any of `texts` has a character the bundled font lacks."""
     covered = _coverage("")
     return any(ord(c) not in covered and not c.isspace() for text in texts for c in text)
+
+
+def lettering_key(*texts: str) -> dict[str, str]:
+    """For the key of a drawing of `texts`: the lettering's version when they need fonts beyond the bundled one;
+    nothing for text the bundled font draws, so those drawings keep the keys they had."""
+    return {"lettering": LETTERING_VERSION} if needs_fallback(*texts) else {}
 
 
 def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, face: Face, fill: tuple[int, ...]) -> None:

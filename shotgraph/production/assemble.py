@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from shotgraph.director.plan import FilmPlan
 from shotgraph.director.screenplay.model import Screenplay
+from shotgraph.media.lettering import lettering_key
 from shotgraph.render.compositor import chapters_from_markers, render_film
 from shotgraph.render.subtitles import dialogue_cues, srt_text, vtt_text
 from shotgraph.render.timeline import PlacedCue, TimelineMedia, build_timeline, write_otio
-from shotgraph.production.picture import lettering
 from shotgraph.render.timing import Timing
 from shotgraph.store import artifact_key
 
@@ -58,7 +58,7 @@ def cut_film(
     title_card = None
     if timing.title_frames:
         lines = title_lines(screenplay)
-        key = artifact_key({"stage": "title", "version": VERSION, **lettering(*lines), "lines": lines,
+        key = artifact_key({"stage": "title", "version": VERSION, **lettering_key(*lines), "lines": lines,
                             "frames": timing.title_frames,
                             "fps": out.fps, "size": size})
         title_card = store.fetch_or_make(
@@ -91,7 +91,7 @@ def cut_film(
     inputs += [_stem(state["segments"][s.shot_id]) for s in timing.shots]
     inputs += [_stem(state["mix"]["mix"]), _stem(made["srt"]), _stem(state["timing"])]
     settings = out.model_dump(include={"fps", "width", "height", "burn_subtitles"})
-    burned = lettering(*(row for cue in cues for row in cue.rows)) if out.burn_subtitles else {}
+    burned = lettering_key(*(row for cue in cues for row in cue.rows)) if out.burn_subtitles else {}
     film_key = artifact_key({"stage": "film", "version": VERSION, "settings": settings, "title": timeline.name,
                              **burned}, inputs)
     with store.exclusive(film_key, "film"):  # another run cutting the same film: wait, then reuse it

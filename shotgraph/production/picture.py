@@ -13,6 +13,7 @@ from shotgraph.production.decisions import assign, picture_seeds
 from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
 from shotgraph.production.work import attempt, file_identity, in_pool, user_file
 from shotgraph.media.encoding import segment_video_args
+from shotgraph.media.lettering import lettering_key
 from shotgraph.store import artifact_key
 
 LOOK_SIZE = (512, 768)  # character reference images: portrait, independent of the film's resolution
@@ -39,7 +40,7 @@ def cast(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         request = LookRequest(character, slot, film_plan.style, width, height, seed, reference)
         key = crew.key(backend, {"character": character, "slot": slot, "style": film_plan.style,
                                  "reference": file_identity(reference), "size": [width, height],
-                                 **lettering(character.name, character.look)}, seed=seed)
+                                 **lettering_key(character.name, character.look)}, seed=seed)
         return character.id, attempt(
             crew, failures, lambda: crew.store.fetch_or_make(key, ".png", lambda tmp: backend.render(request, tmp),
                                                              stage="look", backend=backend.name),
@@ -64,7 +65,7 @@ def keyframe_params(film_plan: Any, shot: Any, heading: str, looks: dict[str, Pa
               "heading": heading, "style": film_plan.style, "size": size}
     if text_bottom < 1.0:  # only with burned-in subtitles: other keyframes keep the keys they had
         params["text_bottom"] = round(text_bottom, 4)
-    params |= lettering(heading, shot.description, shot.prompt,
+    params |= lettering_key(heading, shot.description, shot.prompt,
                         *(film_plan.character(c).name for c in shot.characters))
     return params, [key_of(looks[c]) for c in shot.characters if c in looks]  # a failed look: drawn without it
 
@@ -74,15 +75,7 @@ def card_key(shot: Any, frames: int, crew: Crew) -> str:
     out = crew.profile.output
     return artifact_key({"stage": "card", "rows": shot.card, "frames": frames, "fps": out.fps,
                          "size": [out.width, out.height], "encoding": segment_video_args(out.fps),
-                         **lettering(*shot.card)})
-
-
-def lettering(*texts: str) -> dict[str, str]:
-    """The lettering's version, for the key of a drawing whose text needs fonts beyond the bundled one; nothing
-    for text the bundled font draws, so those drawings keep the keys they had."""
-    from shotgraph.media.lettering import LETTERING_VERSION, needs_fallback
-
-    return {"lettering": LETTERING_VERSION} if needs_fallback(*texts) else {}
+                         **lettering_key(*shot.card)})
 
 
 def text_bottom_for(shot: Any, burn_subtitles: bool) -> float:
@@ -118,8 +111,9 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     headings = {s.id: (s.heading.text if s.heading else "") for s in screenplay.scenes}
     failures: dict[str, str] = {}
     done: dict[str, Path] = {}  # shot id -> artifact of the stage just finished
-    held, notes = held_shots(crew, film_plan, screenplay, timing)
-    seeds = picture_seeds(film_plan, assign(crew.decisions, film_plan, screenplay)[0])
+    by_shot, _ = assign(crew.decisions, film_plan, screenplay)
+    held, notes = held_shots(crew, by_shot, timing)
+    seeds = picture_seeds(film_plan, by_shot)
 
     def stage(name: str, suffix: str, make_request: Callable[[Any], tuple[Any, dict, list[str]]]) -> None:
         backend = crew.backend(name)
@@ -144,13 +138,15 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     def frames(shot: Any) -> int:
         return timing.shot(shot.id).frames
 
-    stage("keyframe", ".png", lambda shot: (
-        KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
-                        tuple(film_plan.character(c) for c in shot.characters),
-                        {c: looks[c] for c in shot.characters if c in looks}, film_plan.style,
-                        out.width, out.height, text_bottom_for(shot, out.burn_subtitles)),
-        *keyframe_params(film_plan, shot, headings.get(shot.scene, ""), looks, size,
-                         text_bottom_for(shot, out.burn_subtitles))))
+    def keyframe(shot: Any) -> tuple[Any, dict, list[str]]:
+        bottom = text_bottom_for(shot, out.burn_subtitles)
+        request = KeyframeRequest(shot, film_plan.scene(shot.scene), headings.get(shot.scene, ""),
+                                  tuple(film_plan.character(c) for c in shot.characters),
+                                  {c: looks[c] for c in shot.characters if c in looks}, film_plan.style,
+                                  out.width, out.height, bottom)
+        return request, *keyframe_params(film_plan, shot, headings.get(shot.scene, ""), looks, size, bottom)
+
+    stage("keyframe", ".png", keyframe)
     keyframes = dict(done)
     stage("video", ".mp4", lambda shot: (
         VideoRequest(shot, keyframes[shot.id], frames(shot), out.fps, out.width, out.height),
@@ -179,7 +175,7 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         lines = ["SHOT FAILED", shot_id, why]
         count = timing.shot(shot_id).frames
         key = artifact_key({"stage": "slate", "lines": lines, "frames": count, "fps": out.fps, **encoding,
-                            **lettering(*lines)})
+                            **lettering_key(*lines)})
         segments[shot_id] = str(crew.store.fetch_or_make(
             key, ".mp4", lambda tmp, lines=lines, count=count: render_card(
                 lines, count, out.fps, out.width, out.height, tmp, kind="slate"),
@@ -190,11 +186,9 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
             "notes": state.get("notes", []) + notes}
 
 
-def held_shots(crew: Crew, film_plan: Any, screenplay: Any, timing: Any) -> tuple[dict[str, dict[str, Path]],
-                                                                                     list[str]]:
+def held_shots(crew: Crew, by_shot: dict[str, Any], timing: Any) -> tuple[dict[str, dict[str, Path]], list[str]]:
     """The locked shots' stored artifacts (keyframe, clip, segment), the segment held or trimmed to the shot's
     length now; and a note for each that says so. A lock whose stored picture is gone is made again, and said."""
-    by_shot, _ = assign(crew.decisions, film_plan, screenplay)
     held: dict[str, dict[str, Path]] = {}
     notes = []
     for shot_id, decision in sorted(by_shot.items()):
