@@ -14,7 +14,6 @@ from shotgraph.backend import load_backend
 from shotgraph.config import Profile
 from shotgraph.director.plan import CharacterPlan, Voice
 from shotgraph.director.screenplay.model import Dialogue, DialoguePart
-from shotgraph.errors import BackendError
 
 RATE = 24000
 

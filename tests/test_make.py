@@ -251,36 +251,47 @@ def test_adding_a_character_keeps_the_others_looks_and_voices(script: Path, tmp_
     assert second.computed.get("dialogue") == 1 and second.reused["dialogue"] == len(LINES)
 
 
-def test_a_killed_run_resumes_without_computing_anything_twice(script: Path, tmp_path: Path) -> None:
-    long_script = script.with_name("long.fountain")
-    scenes = [SCRIPT.split("\n\n", 3)[-1].replace("KITCHEN", f"KITCHEN {i}") for i in range(6)]
-    long_script.write_text("\n\n".join(scenes), encoding="utf-8")
-    workdir = tmp_path / "work"
-    command = [sys.executable, "-m", "shotgraph", "make", str(long_script), "--workdir", str(workdir),
-               "--resolution", "640x360"]
+def long_script(script: Path, scenes: int) -> Path:
+    """`scenes` copies of the fixture's first scene, each in its own kitchen, beside `script`."""
+    path = script.with_name("long.fountain")
+    path.write_text("\n\n".join(SCRIPT.split("\n\n", 3)[-1].replace("KITCHEN", f"KITCHEN {i}")
+                                for i in range(scenes)), encoding="utf-8")
+    return path
+
+
+def stored(index: Path, stage: str) -> int:
+    """How many `stage` artifacts the store's index holds (0 while it cannot be read)."""
+    try:
+        with sqlite3.connect(index, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM artifacts WHERE stage = ?", (stage,)).fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def kill_once_stored(command: list[str], index: Path, stage: str, count: int) -> None:
+    """Run `command` and kill -9 it once the store holds `count` artifacts of `stage`."""
     runner = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    index = workdir / "store" / "index.sqlite"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # kill once a few clips of the shoot are in the store
-        if index.exists():
-            try:
-                with sqlite3.connect(index, timeout=1) as db:
-                    videos = db.execute("SELECT COUNT(*) FROM artifacts WHERE stage = 'video'").fetchone()[0]
-            except sqlite3.OperationalError:
-                videos = 0
-            if videos >= 3:
-                break
+    while time.monotonic() < deadline and stored(index, stage) < count:
         assert runner.poll() is None, "the run finished before it could be killed"
         time.sleep(0.02)
     os.kill(runner.pid, signal.SIGKILL)
     runner.wait()
+
+
+def test_a_killed_run_resumes_without_computing_anything_twice(script: Path, tmp_path: Path) -> None:
+    long_script_path = long_script(script, 6)
+    workdir = tmp_path / "work"
+    command = [sys.executable, "-m", "shotgraph", "make", str(long_script_path), "--workdir", str(workdir),
+               "--resolution", "640x360"]
+    kill_once_stored(command, workdir / "store" / "index.sqlite", "video", 3)  # a few clips of the shoot in
     killed_with = ArtifactStore(workdir / "store").stats()
     assert "cut" not in killed_with and killed_with["video"].count < 6 * 4
 
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed an interrupted run" in resumed.stdout
-    assert long_script.with_suffix(".mp4").is_file()
+    assert long_script_path.with_suffix(".mp4").is_file()
     assert max(ArtifactStore(workdir / "store").computations().values()) == 1
 
 

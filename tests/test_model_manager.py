@@ -3,7 +3,6 @@ ladder. Placement is decided for a pretend GPU (the decision is plain arithmetic
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import torch

@@ -10,7 +10,7 @@ import pytest
 from scipy.io import wavfile
 
 from shotgraph.config import OutputSettings
-from shotgraph.director.plan import FilmPlan, ScenePlan, Shot, ShotSize, TransitionKind
+from shotgraph.director.plan import FilmPlan, Shot, ShotSize, TransitionKind
 from shotgraph.director.screenplay.model import Dialogue, Scene, SceneHeading, Screenplay
 from shotgraph.errors import RenderError
 from shotgraph.render.compositor import render_film

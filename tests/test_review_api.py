@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import opentimelineio as otio
@@ -20,7 +16,7 @@ from shotgraph.errors import PlanError, ShotgraphError
 from shotgraph.production.director import Director
 from shotgraph.production.events import FilmDelivered, ItemDone, ReviewWaiting, StageStarted
 from shotgraph.store import ArtifactStore
-from test_make import SCRIPT, small_profile
+from test_make import SCRIPT, kill_once_stored, long_script, small_profile, stored
 
 PICTURE = ("keyframe", "video", "upscale")
 
@@ -208,14 +204,12 @@ def test_cli_make_replays_a_decisions_file_and_stops_where_it_leaves_shots_unapp
 
 
 def test_decisions_survive_a_kill_in_the_middle_of_a_reshoot(script: Path, tmp_path: Path) -> None:
-    long_script = script.with_name("long.fountain")
-    scenes = [SCRIPT.split("\n\n", 3)[-1].replace("KITCHEN", f"KITCHEN {i}") for i in range(4)]
-    long_script.write_text("\n\n".join(scenes), encoding="utf-8")
+    long_script_path = long_script(script, 4)
     workdir = tmp_path / "work"
-    command = [sys.executable, "-m", "shotgraph", "make", str(long_script), "--workdir", str(workdir),
+    command = [sys.executable, "-m", "shotgraph", "make", str(long_script_path), "--workdir", str(workdir),
                "--resolution", "640x360"]
     assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
-    d = Director(long_script, profile=small_profile(tmp_path).model_copy(update={
+    d = Director(long_script_path, profile=small_profile(tmp_path).model_copy(update={
         "output": small_profile(tmp_path).output.model_copy(update={"width": 640, "height": 360, "fps": 24,
                                                                      "title_card_seconds": 3.0})}),
         workdir=workdir)
@@ -224,23 +218,7 @@ def test_decisions_survive_a_kill_in_the_middle_of_a_reshoot(script: Path, tmp_p
         d.reshoot(shot_id, seed=1000 + n)
     decisions = (workdir / "decisions.json").read_text()
     index = workdir / "store" / "index.sqlite"
-    with sqlite3.connect(index) as db:
-        videos_before = db.execute("SELECT COUNT(*) FROM artifacts WHERE stage = 'video'").fetchone()[0]
-
-    runner = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # kill once a few of the new takes are in the store
-        try:
-            with sqlite3.connect(index, timeout=1) as db:
-                videos = db.execute("SELECT COUNT(*) FROM artifacts WHERE stage = 'video'").fetchone()[0]
-        except sqlite3.OperationalError:
-            videos = 0
-        if videos >= videos_before + 3:
-            break
-        assert runner.poll() is None, "the reshoot finished before it could be killed"
-        time.sleep(0.02)
-    os.kill(runner.pid, signal.SIGKILL)
-    runner.wait()
+    kill_once_stored(command, index, "video", stored(index, "video") + 3)  # a few of the new takes in
     assert (workdir / "decisions.json").read_text() == decisions
 
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
