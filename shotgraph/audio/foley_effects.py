@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Callable
 
 import numpy as np
-from scipy import signal
 
 
 # --- building blocks ---------------------------------------------------------------------------------------------
@@ -30,6 +29,7 @@ def decay(m: int, sr: int, tau: float, attack: float = 0.001) -> np.ndarray:
 
 
 def band(x: np.ndarray, sr: int, lo: float | None, hi: float | None, order: int = 2) -> np.ndarray:
+    from scipy import signal  # imported when sound is made: it takes most of a second
     nyq = 0.45 * sr
     if lo and hi:
         sos = signal.butter(order, (lo, min(hi, nyq)), btype="band", fs=sr, output="sos")

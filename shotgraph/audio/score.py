@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from shotgraph.audio.music import MusicBackend, MusicRequest
 from shotgraph.audio.score_voices import Stereo, bass, drone, pad, piano, pluck, strings, tick
@@ -182,6 +181,7 @@ class _Track:
 
 def _reverb(wet: np.ndarray, sr: int, rng: np.random.Generator, seconds: float = 1.8) -> np.ndarray:
     """A plate-like tail: the send convolved with decaying stereo noise, at a quarter rate (the tail is dark)."""
+    from scipy import signal  # imported when sound is made: it takes most of a second
     frames = wet.shape[1]
     if frames < 64:
         return np.zeros_like(wet)

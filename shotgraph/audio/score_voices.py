@@ -6,7 +6,6 @@ Each takes (midi pitch, frames, sample rate, brightness) and returns float32 (2,
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 Stereo = np.ndarray  # float32, shape (2, frames)
 
@@ -47,6 +46,7 @@ def _envelope(n: int, tail: int, sr: int, attack: float, release: float) -> np.n
 
 
 def _lowpass(x: np.ndarray, cutoff: float, sr: int, order: int = 2) -> np.ndarray:
+    from scipy import signal  # imported when sound is made: it takes most of a second
     sos = signal.butter(order, min(cutoff, 0.45 * sr), fs=sr, output="sos")
     return signal.sosfilt(sos, x, axis=-1)
 
@@ -103,6 +103,7 @@ def bass(midi: int, n: int, sr: int, brightness: float) -> Stereo:
 
 def tick(accent: int, n: int, sr: int, brightness: float) -> Stereo:
     """A percussive tick: band-passed noise, plus a low thump on accented beats. `accent` plays the pitch's part."""
+    from scipy import signal  # imported when sound is made: it takes most of a second
     m = int(0.25 * sr)
     rng = np.random.default_rng(1000 + accent)
     t = np.arange(m) / sr
