@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shotgraph.production.director import Director
-from shotgraph.review.server import create_app
+from shotgraph.review.server import bind, create_app
 from test_make import SCRIPT, small_profile
 
 TOKEN = "test-token-123"
@@ -143,3 +143,14 @@ def test_a_review_through_the_api_from_plan_to_film(app, client: TestClient, tmp
     film = client.get("/api/status").json()["film_url"]
     assert client.get(film).content[4:8] == b"ftyp"
     assert os.path.getsize(tmp_path / "kettle.mp4") > 10_000
+
+
+def test_a_port_already_taken_is_served_on_a_free_one_instead() -> None:
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        other = bind("127.0.0.1", port)
+        assert other.getsockname()[1] not in (0, port)
+        other.close()
+    finally:
+        taken.close()

@@ -48,7 +48,6 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log progre
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-
 def check_planner_flags(rules: bool, llm: str | None, base_url: str | None) -> None:
     if rules and llm:
         raise ConfigError("choose one of --rules and --llm MODEL, not both")
@@ -80,7 +79,6 @@ def profile_with(name: str, **overrides: Any) -> Profile:
         raise ConfigError(f"command line: {problems}") from None
 
 
-
 def chosen_profile(profile: str) -> str:
     if profile != "auto":
         return profile
@@ -89,5 +87,3 @@ def chosen_profile(profile: str) -> str:
     name, why = auto_profile()
     typer.echo(f"profile: {name} ({why})", err=True)
     return name
-
-

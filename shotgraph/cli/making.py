@@ -97,8 +97,6 @@ def _print_report(report: Any) -> None:
         typer.echo(f"  failed  {item}: {why}", err=True)
 
 
-
-
 @app.command()
 @friendly_errors
 def review(

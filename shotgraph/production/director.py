@@ -40,6 +40,7 @@ from shotgraph.production.reading import planned_film
 from shotgraph.production.report import Film, FilmReport, film_report
 from shotgraph.production.review_points import pending
 from shotgraph.production.shots import Estimate, ShotView, estimate, read_last_render, shot_views, write_last_render
+from shotgraph.production.state import key_of
 from shotgraph.store import StoreCounters
 
 REVIEW_NODES = {"review_plan": "plan", "review_shots": "shots"}
@@ -283,8 +284,8 @@ class Director:
         view = self.shot(shot_id)
         if view.segment is None or view.frames is None:
             raise ShotgraphError(f"shot {shot_id} has no rendered picture to lock; render it first")
-        lock = Lock(keyframe=_key(view.keyframe), clip=_key(view.clip), segment=_key(view.segment),
-                    frames=view.frames)
+        lock = Lock(keyframe=key_of(view.keyframe) if view.keyframe else None,
+                    clip=key_of(view.clip) if view.clip else None, segment=key_of(view.segment), frames=view.frames)
         self._decide(shot_id, "lock", lambda d: setattr(d, "lock", lock), {"segment": lock.segment})
 
     @_deciding
@@ -394,10 +395,6 @@ class Director:
         (manifests / f"{name}.json").write_text(
             json.dumps({"film": str(self.crew.outputs.film), "keys": sorted(keys)}, indent=1), encoding="utf-8"
         )
-
-
-def _key(path: Path | None) -> str | None:
-    return path.name.split(".", 1)[0] if path is not None else None
 
 
 def _id_range(ids: list[str]) -> str:

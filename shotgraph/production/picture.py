@@ -157,8 +157,10 @@ def shoot(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
         upscale_params(frames(shot), out.fps, size), [key_of(clips[shot.id])]))
     segments = {shot_id: str(path) for shot_id, path in done.items()}
     for shot_id, artifacts in held.items():  # locked: the stored picture, whatever changed around it
-        keyframes.update({shot_id: artifacts["keyframe"]} if artifacts.get("keyframe") else {})
-        clips.update({shot_id: artifacts["clip"]} if artifacts.get("clip") else {})
+        if "keyframe" in artifacts:
+            keyframes[shot_id] = artifacts["keyframe"]
+        if "clip" in artifacts:
+            clips[shot_id] = artifacts["clip"]
         segments[shot_id] = str(artifacts["segment"])
 
     for shot in film_plan.shots:  # the screenplay's centered text: a title card, whatever the crew

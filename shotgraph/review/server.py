@@ -249,20 +249,22 @@ def _page_file(name: str) -> str:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on `host`:`port`, or on a free port when that one is taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    for wanted in (port, 0):
-        sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        return _listening(host, port)
+    except OSError:
+        return _listening(host, 0)
+
+
+def _listening(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, wanted))
-        except OSError:
-            sock.close()
-            if wanted == 0:
-                raise
-            continue
+        sock.bind((host, port))
         sock.listen(64)
-        return sock
-    raise AssertionError("unreachable")
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def serve(director: Director, *, host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True,
