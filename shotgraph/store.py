@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 KEY_LENGTH = 32  # hex characters of sha256; 128 bits is plenty for a film's artifacts
 HASH_BELOW = 64 * 1024**2  # files up to this size are checked against their content hash on every reuse
 ALWAYS_HASHED = frozenset({"film", "mix", "subtitles", "otio", "plan"})  # what is delivered: checked whatever size
+BUSY_TIMEOUT_S = 30.0  # how long a run waits for another that is writing a database both use
 STRAY_AGE_SECONDS = 3600  # gc removes temporary files older than this: no write takes an hour
 
 
@@ -67,6 +68,27 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def use_wal(database: Path) -> None:
+    """Put an SQLite file that several runs share into WAL mode (it stays so: readers never wait for a writer).
+
+    The switch needs the file to itself, and SQLite answers 'database is locked' at once, without waiting, while
+    another run holds it (two runs opening a new work folder together): so it is tried again, BUSY_TIMEOUT_S long.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db = sqlite3.connect(database, timeout=BUSY_TIMEOUT_S)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                return
+            finally:
+                db.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def database_problem(database: Path, exc: sqlite3.Error, what: str, remedy: str) -> str:
@@ -111,6 +133,11 @@ class ArtifactStore:
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the artifact store: {exc}") from exc
         self.remove_abandoned_scratch()
+        try:
+            use_wal(self.index)
+        except sqlite3.Error as exc:
+            raise StoreError(database_problem(self.index, exc, "artifact index", f"delete the folder {self.root} to "
+                                              "start the store over (what it held is made again)")) from exc
         with self._index() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS artifacts (key TEXT PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL,"
@@ -140,9 +167,8 @@ class ArtifactStore:
     def _index(self) -> Iterator[sqlite3.Connection]:
         """One transaction on the index, committed and closed; an SQLite failure is a StoreError naming the file."""
         try:
-            db = sqlite3.connect(self.index, timeout=30)
+            db = sqlite3.connect(self.index, timeout=BUSY_TIMEOUT_S)
             try:
-                db.execute("PRAGMA journal_mode=WAL")
                 with db:
                     yield db
             finally:

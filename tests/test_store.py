@@ -163,3 +163,20 @@ def test_threads_asking_for_one_key_compute_it_once(tmp_path: Path) -> None:
     assert len(set(paths)) == 1
     assert store.computations() == {key: 1}
     assert store.counters.computed == {"dialogue": 1} and store.counters.reused == {"dialogue": 7}
+
+
+def test_a_new_store_waits_for_another_run_that_is_writing_its_index(tmp_path: Path) -> None:
+    """Two runs opening a new work folder together: while one writes the index, the other's switch to WAL mode
+    is answered 'database is locked' at once by SQLite; it must wait, as every other use of the index does."""
+    import threading
+
+    other = sqlite3.connect(tmp_path / "index.sqlite", isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE written_by_the_other_run (x)")
+    other.execute("BEGIN IMMEDIATE")  # the other run is writing
+    other.execute("INSERT INTO written_by_the_other_run VALUES (1)")
+    threading.Timer(0.5, other.execute, ["COMMIT"]).start()
+    started = time.monotonic()
+    store = ArtifactStore(tmp_path)
+    assert time.monotonic() - started >= 0.4  # it waited for the other run's write ...
+    assert store.put("k", ".txt", lambda p: p.write_text("x"), stage="t", backend="b").read_text() == "x"  # ... and works
+    other.close()

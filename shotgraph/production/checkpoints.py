@@ -12,10 +12,10 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from shotgraph.errors import ShotgraphError
 from shotgraph.production.graph import build_graph
-from shotgraph.store import ArtifactStore, database_problem
+from shotgraph.production.state import key_of
+from shotgraph.store import BUSY_TIMEOUT_S, ArtifactStore, database_problem, use_wal
 
 CHECKPOINTS = "checkpoints.sqlite"
-BUSY_TIMEOUT_S = 30.0
 
 
 @contextmanager
@@ -27,6 +27,7 @@ def checkpointed_graph(workdir: Path) -> Iterator[Any]:
     database = workdir / CHECKPOINTS
     try:
         # two runs into one work folder share the file: wait for the other's write as long as the store does
+        use_wal(database)  # before langgraph's setup switches it, which would not wait for the other run
         connection = sqlite3.connect(str(database), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
         try:
             yield build_graph().compile(checkpointer=SqliteSaver(connection))
@@ -50,7 +51,7 @@ def referenced_keys(state: dict) -> set[str]:
             for item in value:
                 visit(item)
         elif isinstance(value, str) and "/objects/" in value:
-            keys.add(Path(value).name.split(".", 1)[0])
+            keys.add(key_of(value))
 
     visit({k: v for k, v in state.items() if k != "delivered"})
     return keys
