@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shotgraph.director.plan import FilmPlan
-from shotgraph.render.timing import Timing
+from shotgraph.production.state import plan_at, timing_at
 
 if TYPE_CHECKING:
     from shotgraph.production.crew import Crew
@@ -53,10 +52,10 @@ def film_report(crew: Crew, state: dict, started: float, resumed: bool, notes: l
                 waiting: tuple[str, list[str]] | None = None) -> FilmReport:
     """The report of a run that delivered `state`, or stopped at the review point `waiting` (point, pending)."""
     if "timing" in state:
-        timing = Timing.model_validate_json(Path(state["timing"]).read_text(encoding="utf-8"))
+        timing = timing_at(state["timing"])
         shots, seconds = len(timing.shots), timing.duration
     else:
-        plan = FilmPlan.model_validate_json(Path(state["plan"]).read_text(encoding="utf-8"))
+        plan = plan_at(state["plan"])
         shots, seconds = len(plan.shots), plan.estimated_seconds
     counters = crew.store.counters
     damaged = [f"store: {sum(counters.damaged.values())} damaged artifacts (" + ", ".join(
