@@ -5,7 +5,8 @@ edited, made again in the same folder. Prints
   x-realtime   seconds of film per second of wall time (goal: >= 5x at 1280x720 on 2 cores)
   peak RSS     of the make process (goal: < 1.5 GB for a feature)
   incremental  time of the edited make / time of the full make (goal: < 10%), and what the edited make made again
-  where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit
+  where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit, and how
+               much of the start-up is importing the libraries every edit needs (LIBRARIES)
 
     python bench/make.py                 # the examples, then a feature-length script (about 120 pages: slow)
     python bench/make.py --repeat 3      # a shorter generated script instead of the feature
@@ -35,8 +36,13 @@ from shotgraph.media.ffmpeg import probe  # noqa: E402
 # Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren), the
 # seconds before the graph's first node (start-up) and the seconds in each node (wrapped before the graph is built).
 CHILD = """
-import functools, resource, sys, time
+import functools, importlib, resource, sys, time
 began = time.perf_counter()
+libraries = {}
+for name in LIBRARIES:
+    importing = time.perf_counter()
+    importlib.import_module(name)
+    libraries[name] = time.perf_counter() - importing
 from shotgraph.production import cutting, picture, reading, review_points, sound
 from shotgraph.cli import app
 NODES = {reading: ("read", "plan"), sound: ("record", "score", "mix"), cutting: ("time_shots", "cut", "deliver"),
@@ -65,7 +71,12 @@ except SystemExit as done:
         raise
 sys.stderr.write(f"\\npeak-rss-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
 sys.stderr.write("".join(f"node-seconds {name} {value:.2f}\\n" for name, value in seconds.items()))
+sys.stderr.write("".join(f"import-seconds {name} {value:.2f}\\n" for name, value in libraries.items()))
 """
+# The libraries every edit needs, imported (and timed) first: the floor of an edit's start-up. langgraph runs the
+# graph; scipy.signal filters the re-recorded line, its shot's foley and the mix's loudness meter; scipy.ndimage
+# is the limiter's.
+LIBRARIES = ("langgraph.graph", "langgraph.checkpoint.sqlite", "scipy.signal", "scipy.ndimage")
 
 
 @dataclass
@@ -75,11 +86,12 @@ class Run:
     rss: int  # peak RSS of the make process, bytes
     made: str  # the report's line of what it computed (not reused)
     nodes: dict[str, float]  # seconds of start-up and in each graph node
+    imports: dict[str, float]  # seconds importing each of LIBRARIES (part of the start-up)
 
 
 def make(script: Path, workdir: Path, resolution: str) -> Run:
     """Run `shotgraph make` in a child process."""
-    command = [sys.executable, "-c", CHILD, "make", str(script), "--workdir", str(workdir),
+    command = [sys.executable, "-c", f"LIBRARIES = {LIBRARIES!r}\n{CHILD}", "make", str(script), "--workdir", str(workdir),
                "--resolution", resolution]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
@@ -92,7 +104,8 @@ def make(script: Path, workdir: Path, resolution: str) -> Run:
         raise SystemExit(f"{script.with_suffix('.mp4')}: no duration in the film")
     made = re.search(r"^ *made: (.*)$", done.stdout, re.MULTILINE)
     nodes = {name: float(value) for name, value in re.findall(r"node-seconds ([\w-]+) ([\d.]+)", done.stderr)}
-    return Run(wall, duration, rss, made.group(1) if made else "nothing", nodes)
+    imports = {name: float(value) for name, value in re.findall(r"import-seconds ([\w.]+) ([\d.]+)", done.stderr)}
+    return Run(wall, duration, rss, made.group(1) if made else "nothing", nodes, imports)
 
 
 def edit_one_line(script: Path) -> None:
@@ -122,6 +135,8 @@ def bench(name: str, text: str, resolution: str) -> None:
           f"peak RSS {full.rss / 1e6:6.0f} MB  edit one line: {again.wall:5.1f} s = "
           f"{100 * again.wall / full.wall:4.1f}% of full\n"
           f"{'':<16} seconds, full/edit: {nodes}  (edit: {rest:.1f} s outside them: Python start, report, exit)\n"
+          f"{'':<16} the edit's start-up imported " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again.imports.items())
+          + "\n"
           f"{'':<16} the edit made again: {again.made}", flush=True)
 
 
