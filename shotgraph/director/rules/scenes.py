@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from shotgraph.director.lexicon import (
     AMBIENCE_WORDS,
     CONTINUING_TIMES,
@@ -15,7 +17,7 @@ from shotgraph.director.plan import (
     MusicCue,
     ScenePlan,
 )
-from shotgraph.director.rules.timing import word_list
+from shotgraph.director.rules.timing import WORD
 from shotgraph.director.screenplay.model import (
     Action,
     Scene,
@@ -31,8 +33,8 @@ def _scene_text(scene: Scene) -> str:
     return " ".join(texts)
 
 
-def _mood(words: list[str]) -> str:
-    counts = {mood: sum(w in cues for w in words) for mood, cues in MOOD_WORDS.items()}
+def _mood(words: Counter[str]) -> str:
+    counts = {mood: sum(words[cue] for cue in set(cues)) for mood, cues in MOOD_WORDS.items()}
     best = max(counts.values(), default=0)
     return next((m for m, n in counts.items() if n == best), DEFAULT_MOOD) if best else DEFAULT_MOOD
 
@@ -93,7 +95,7 @@ def _ambience(scene: Scene, words: set[str], time: str) -> str:
 
 
 def plan_scene(scene: Scene, previous_time: str) -> ScenePlan:
-    words = word_list(_scene_text(scene))
+    words = Counter(map(str.lower, WORD.findall(_scene_text(scene))))
     word_set = set(words)
     mood = _mood(words)
     time = _time_of_day(scene, previous_time)
