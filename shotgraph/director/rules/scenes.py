@@ -33,8 +33,23 @@ def _scene_text(scene: Scene) -> str:
     return " ".join(texts)
 
 
+def _moods_of_words() -> dict[str, list[str]]:
+    """word -> the moods it cues: a scene's few words are looked up, not every mood's whole list."""
+    moods: dict[str, list[str]] = {}
+    for mood, cues in MOOD_WORDS.items():
+        for cue in set(cues):
+            moods.setdefault(cue, []).append(mood)
+    return moods
+
+
+_MOODS_OF = _moods_of_words()
+
+
 def _mood(words: Counter[str]) -> str:
-    counts = {mood: sum(words[cue] for cue in set(cues)) for mood, cues in MOOD_WORDS.items()}
+    counts = dict.fromkeys(MOOD_WORDS, 0)
+    for word in words.keys() & _MOODS_OF.keys():
+        for mood in _MOODS_OF[word]:
+            counts[mood] += words[word]
     best = max(counts.values(), default=0)
     return next((m for m, n in counts.items() if n == best), DEFAULT_MOOD) if best else DEFAULT_MOOD
 
