@@ -6,7 +6,7 @@ cards, after planning: the words are the screenplay's, never the planner's.
 from __future__ import annotations
 
 from shotgraph.director.plan import CameraMove, FilmPlan, ScenePlan, Shot, ShotSize
-from shotgraph.director.rules.coverage import number_shots
+from shotgraph.director.rules.numbering import number_shots
 from shotgraph.director.screenplay.model import Action, Centered, Dialogue, Scene, Screenplay
 
 CARD_BASE_S = 1.5  # a card is on screen this long, plus its reading time

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shotgraph.director.plan import CameraMove, FilmPlan, Shot, ShotSize, TransitionKind
-from shotgraph.director.rules.coverage import number_shots
+from shotgraph.director.rules.numbering import number_shots
 from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import PlanError, ShotgraphError

@@ -50,7 +50,7 @@ from shotgraph.director.plan import (
     Voice,
 )
 from shotgraph.director.rules.breakdown import breakdown
-from shotgraph.director.rules.coverage import number_shots
+from shotgraph.director.rules.numbering import number_shots
 from shotgraph.director.rules.timing import line_seconds
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import json
-import zlib
 from dataclasses import dataclass, field
 
 from shotgraph.director.lexicon import (
@@ -36,6 +34,7 @@ from shotgraph.director.rules.directions import (
     named,
     transition_kind,
 )
+from shotgraph.director.rules.numbering import shot_numbers
 from shotgraph.director.rules.scenes import interior_of
 from shotgraph.director.rules.timing import (
     ACTION_WORDS_PER_SECOND,
@@ -106,6 +105,7 @@ class SceneBreakdown:
         self.pending = pending
         self.drafts: list[Draft] = []
         self.present: list[str] = []  # character ids seen on screen in this scene, in order of appearance
+        self.setting = self._setting()
 
     # 1. Walk the elements, turning each into drafts.
     def shots(self) -> list[Shot]:
@@ -141,7 +141,9 @@ class SceneBreakdown:
                 i = j
                 continue
             i += 1
-        return number_shots(self.scene.id, [self._shot(draft) for draft in self.drafts])
+        numbers = shot_numbers(self.scene.id, [(d.size, d.characters, d.description, [ln.id for ln in d.dialogue])
+                                               for d in self.drafts])
+        return [self._shot(draft, shot_id, seed) for draft, (shot_id, seed) in zip(self.drafts, numbers)]
 
     def _add(self, draft: Draft) -> Draft:
         if self.pending.transition is not None:
@@ -351,12 +353,12 @@ class SceneBreakdown:
             parts.append(f"{line.cue} speaks" + (f" ({how})" if how else ""))
         return "; ".join(parts)
 
-    # 5. Drafts become shots: prompts and durations here, ids and seeds in number_shots.
-    def _shot(self, draft: Draft) -> Shot:
+    # 5. Drafts become shots: prompts and durations here, ids and seeds from shot_numbers.
+    def _shot(self, draft: Draft, shot_id: str, seed: int) -> Shot:
         seconds = draft.seconds()
         foley = [cue for cue in with_vocal(draft.foley, spoken_cues(draft.dialogue)) if cue.at < seconds]
         return Shot(
-            id="pending",
+            id=shot_id,
             scene=self.scene.id,
             size=draft.size,
             angle=draft.angle,
@@ -368,10 +370,17 @@ class SceneBreakdown:
             foley=foley,
             transition=draft.transition,
             min_duration=seconds,
-            seed=0,
+            seed=seed,
         )
 
     def _prompt(self, draft: Draft) -> str:
+        looks = "; ".join(f"{self._name_of(c).title()}: {self.cast.looks[c]}" for c in draft.characters)
+        size = draft.size.value if draft.size.value.endswith("shot") else f"{draft.size.value} shot"
+        parts = [self.style, size, f"{draft.angle.value} angle", self.setting, looks, draft.description]
+        return ", ".join(p for p in parts if p)
+
+    def _setting(self) -> str:
+        """The scene's place and light, the same in each of its shots' prompts."""
         heading = self.scene.heading
         place = ""
         if heading is not None:
@@ -379,31 +388,4 @@ class SceneBreakdown:
                 True: "interior", False: "exterior", None: ""}[interior_of(heading)]
             place = f"{kind} {heading.location.lower()}".strip()
         time = self.plan.time_of_day if self.plan.time_of_day != "unspecified" else ""
-        light = ", ".join(p for p in (time, self.plan.lighting) if p)
-        looks = "; ".join(f"{self._name_of(c).title()}: {self.cast.looks[c]}" for c in draft.characters)
-        size = draft.size.value if draft.size.value.endswith("shot") else f"{draft.size.value} shot"
-        parts = [self.style, size, f"{draft.angle.value} angle", place, light, looks,
-                 draft.description]
-        return ", ".join(p for p in parts if p)
-
-
-def number_shots(scene_id: str, shots: list[Shot]) -> list[Shot]:
-    """One scene's shots, in order, with their ids and seeds; both directors number their shots here.
-
-    Ids stay ordinal (sc012-sh01, sh02, ... with no gaps) because people read them: the shot list, OTIO clip
-    names, slates and review notes. Anchoring them to screenplay elements would buy little: element ids are
-    positional too, and the ids would skip numbers and need suffixes where one paragraph makes several shots.
-    What renders a shot must not depend on its ordinal instead: the seed comes from what the shot is (its
-    scene, size, characters, description and the lines it covers), so when a lengthened line splits a two-shot
-    and renumbers the shots after it, they keep their seeds and their frames.
-    """
-    out = []
-    seen: dict[str, int] = {}
-    for n, shot in enumerate(shots, start=1):
-        identity = json.dumps([scene_id, shot.size.value, shot.characters, shot.description, shot.dialogue])
-        seen[identity] = seen.get(identity, 0) + 1
-        if seen[identity] > 1:  # the same shot again ("He waits." twice): another take, not the same frame
-            identity += f"#{seen[identity]}"
-        out.append(shot.model_copy(update={"id": f"{scene_id}-sh{n:02d}", "scene": scene_id,
-                                           "seed": zlib.crc32(identity.encode())}))
-    return out
+        return ", ".join(p for p in (place, time, self.plan.lighting) if p)
