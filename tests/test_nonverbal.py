@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from shotgraph.director.nonverbal import action_cues, spoken_cues, vocal_sound, with_vocal
+import re
+
+from shotgraph.director.lexicon import word_alternation
+from shotgraph.director.nonverbal import SOUND_OF, action_cues, spoken_cues, vocal_sound, with_vocal
 from shotgraph.director.plan import FoleyCue
 from shotgraph.director.rules.breakdown import plan_by_rules
 from shotgraph.director.screenplay.fountain import parse_fountain
@@ -51,3 +54,12 @@ def test_the_llm_directors_shots_get_the_same_sounds_without_doubling_its_own() 
     assert [c.what for c in merged] == ["Anna laughs softly", "Ben coughs"]
     assert action_cues("He coughs. JONAH gasps.", ["MARA", "JONAH"], 4.0) == [FoleyCue(what="Jonah gasps",
                                                                                        at=3.0)]
+
+
+def test_the_vocal_sounds_are_found_as_whole_words_in_any_case_exactly_as_a_plain_list_of_them_would() -> None:
+    plain = re.compile(r"\b(" + "|".join(sorted(SOUND_OF, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    trie = re.compile(r"\b(" + word_alternation(SOUND_OF) + r")\b", re.IGNORECASE)
+    near = [w + tail for w in SOUND_OF for tail in ("", "s", "ed", "x")] + [w[:-1] for w in SOUND_OF]
+    text = " ".join(near + [w.upper() for w in near] + [w.title() + "." for w in near])
+    assert trie.findall(text) == plain.findall(text)
+    assert {w.lower() for w in trie.findall(text)} == set(SOUND_OF)

@@ -6,6 +6,7 @@ Lower-case words unless noted; matching is on whole words. Extend a list to teac
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from shotgraph.director.plan import CameraMove, ShotSize, TransitionKind
@@ -234,3 +235,26 @@ MALE_WORDS = frozenset(
     "he him his himself man boy father husband brother son mr sir lord waiter king uncle grandfather grandpa "
     "nephew widower groom boyfriend landlord priest monk".split()
 )
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, as a trie: "gasp(?:ing|s)?" rather than "gasping|gasps|gasp".
+
+    Python's re tries every branch of a flat alternation at each word it passes; a trie gives up on most words
+    at their first letter (the vocal sounds' 66 forms scanned a 5 MiB paragraph in 3.1 s flat, 0.5 s as a trie).
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        group = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return group + "?" if "" in node else group
+
+    return pattern(root)

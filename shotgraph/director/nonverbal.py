@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from shotgraph.director.lexicon import word_alternation
 from shotgraph.director.plan import FoleyCue
 from shotgraph.director.rules.timing import WORD, line_seconds, part_seconds
 from shotgraph.director.screenplay.model import Dialogue
@@ -23,7 +24,7 @@ FORMS = {
     "snores": "snore snores snoring", "hiccups": "hiccup hiccups hiccuping", "wails": "wail wails wailing",
 }
 SOUND_OF = {form: sound for sound, forms in FORMS.items() for form in forms.split()}
-_FORM = re.compile(r"\b(" + "|".join(sorted(SOUND_OF, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_FORM = re.compile(r"\b(" + word_alternation(SOUND_OF) + r")\b", re.IGNORECASE)
 
 
 def vocal_sound(text: str) -> str | None:
