@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import re
+from bisect import bisect_left
 from pathlib import Path
 
 import pytest
 from plan_helpers import action, line, screenplay, transition
 
+from shotgraph.director.lexicon import CAPS_RUN
 from shotgraph.director.plan import CameraMove, ShotSize, TransitionKind
 from shotgraph.director.rules.breakdown import plan_by_rules
 from shotgraph.director.rules.timing import (
@@ -15,6 +19,8 @@ from shotgraph.director.rules.timing import (
     PAUSE_PER_LINE,
     PAUSE_PER_PARENTHETICAL,
     SPEAKING_WORDS_PER_SECOND,
+    WORD,
+    WordsBefore,
 )
 from shotgraph.director.validate import validate
 
@@ -378,3 +384,29 @@ def test_forced_headings_guess_inside_or_outside_from_the_place(heading, inside,
     assert f"{place}{heading.removeprefix('.').split(' - ')[0].lower()}," in plan.shots[0].prompt
     night = "moonlight" in scene.lighting
     assert night is (inside is False and "NIGHT" in heading)
+
+
+def test_a_shouted_paragraph_in_capitals_is_no_sound_but_a_sentence_naming_one_is():
+    shout = "WE " + "REALLY " * 30 + "CANNOT STAY HERE."
+    sentence = "THE FLUORESCENT TUBES BUZZ OVER THREE AISLES OF COUGH SYRUP AND PHONE CHARGERS."
+    sp = screenplay(("INT. SHOP - NIGHT", [action(shout), action(sentence)]))
+    cues = [c.what for s in _planned(sp).shots for c in s.foley]
+    assert cues == ["the fluorescent tubes buzz over three aisles of cough syrup and phone chargers"]
+
+
+def test_runs_of_capitals_are_found_as_a_plain_backtracking_search_finds_them():
+    plain = re.compile(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b")  # what CAPS_RUN does without its fast path
+    pieces = ["A", "B", "Z", "'", "’", "-", " ", "  ", "\n", "a", "s", "1", "_", ".", "é", "É"]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert [m.span() for m in CAPS_RUN.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_words_before_an_offset_asked_in_any_order():
+    text = "A dog barks. Then the door slams, twice!"
+    words_before = WordsBefore(text)
+    starts = [m.start() for m in WORD.finditer(text)]
+    offsets = [0, 5, 13, 13, 40, 2, 22, 100]
+    assert [words_before(o) for o in offsets] == [bisect_left(starts, o) for o in offsets]
+    assert words_before.total == 8 and WordsBefore("").total == 1

@@ -5,11 +5,10 @@ them, so the foley backend voices them where the screenplay puts them; the dialo
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from shotgraph.director.lexicon import word_alternation
 from shotgraph.director.plan import FoleyCue
-from shotgraph.director.rules.timing import WORD, line_seconds, part_seconds
+from shotgraph.director.rules.timing import WordsBefore, line_seconds, part_seconds
 from shotgraph.director.screenplay.model import Dialogue
 
 # every form a script writes -> the sound, said of the character ("Anna laughs")
@@ -57,8 +56,7 @@ def action_cues(text: str, who: list[str], seconds: float) -> list[FoleyCue]:
     """Wordless sounds the action gives a character ("Mara laughs.", "She gasps."), at their reading position.
     `who` are the names of the characters in the shot; a pronoun is the one in frame, when there is one."""
     cues = []
-    word_starts = [m.start() for m in WORD.finditer(text)]
-    total = max(1, len(word_starts))
+    words_before = WordsBefore(text)
     for match in _FORM.finditer(text):
         form = match.group(1).lower()
         if not form.endswith("s") or form.endswith("ss"):
@@ -72,8 +70,7 @@ def action_cues(text: str, who: list[str], seconds: float) -> list[FoleyCue]:
             name = who[0]
         if name is None:
             continue
-        before = bisect_left(word_starts, match.start())
-        at = min(seconds * before / total, max(0.0, seconds - 0.5))
+        at = min(seconds * words_before(match.start()) / words_before.total, max(0.0, seconds - 0.5))
         cues.append(FoleyCue(what=f"{name.title()} {SOUND_OF[form]}", at=round(at, 2)))
     return cues
 

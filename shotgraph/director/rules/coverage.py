@@ -44,6 +44,7 @@ from shotgraph.director.rules.timing import (
     SHORT_LINE_WORDS,
     SINGING_WORDS_PER_SECOND,
     WORD,
+    first_words,
     line_seconds,
     shot_chunks,
     word_list,
@@ -192,7 +193,7 @@ class SceneBreakdown:
             pov_of = self.cast.by_caps.get(direction["owner"] or "") if size is ShotSize.POV else None
             characters = [c for c in named(chunk, self.cast) if c != pov_of]
             words = word_list(chunk)
-            subject_words = word_list(subject)
+            subject_words = first_words(subject, 4)
             last = self.drafts[-1] if self.drafts else None
             if (not characters and last and subject_words and subject_words[0] in _PRONOUN_SUBJECTS
                     and size not in (ShotSize.POV, ShotSize.INSERT)):

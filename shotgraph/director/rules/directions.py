@@ -5,8 +5,8 @@ and who is named in a piece of action.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import islice
 
 from shotgraph.director.lexicon import (
     CAMERA_WORDS,
@@ -30,7 +30,7 @@ from shotgraph.director.plan import (
     TransitionKind,
 )
 from shotgraph.director.rules.cast import Cast
-from shotgraph.director.rules.timing import WORD
+from shotgraph.director.rules.timing import WordsBefore
 
 
 def transition_kind(text: str) -> TransitionKind:
@@ -54,19 +54,23 @@ MOVES = sorted(MOVE_DIRECTIONS.items(), key=lambda item: len(item[0].split()), r
 AROUND = 80  # characters around a sound run that say what makes it
 FIRST_WORDS = frozenset(phrase.split()[0] for phrase, _ in MOVES)  # a token starting no move is passed at once
 LONGEST_MOVE = max(len(phrase.split()) for phrase, _ in MOVES)  # words: a move never needs to look further
+# A run of capitals longer than a sentence is a shouted paragraph or a title card, not the name of a sound.
+MAX_SOUND_WORDS = 20
+_TOKEN = re.compile(r"\S+")
 
 
 def camera_move(text: str, cast: Cast) -> CameraMove | None:
     """The first camera move written in capitals ("Camera TILTS UP", "We PULL BACK"), if any."""
     for run in CAPS_RUN.finditer(text):
-        tokens = run.group(0).split()
-        for i, token in enumerate(tokens):
+        for word in _TOKEN.finditer(text, run.start(), run.end()):
+            token = word.group()
             if cast.is_name_word(token):
                 continue
             firsts = base_forms(token) & FIRST_WORDS
             if not firsts:
                 continue
-            following = [t.lower() for t in tokens[i + 1: i + LONGEST_MOVE]]
+            nearby = _TOKEN.finditer(text, word.end(), run.end())
+            following = [t.group().lower() for t in islice(nearby, LONGEST_MOVE - 1)]
             for phrase, move in MOVES:  # longer phrases first, as before
                 first, *rest = phrase.split()
                 if first in firsts and following[: len(rest)] == rest:
@@ -91,14 +95,14 @@ def sound_runs(text: str, cast: Cast) -> Iterator[tuple[int, int]]:
     """Spans of capitalised words, split where a character's name stands: "JANE SLAMS" holds "SLAMS"."""
     for match in CAPS_RUN.finditer(text):
         start = end = None
-        for word in re.finditer(r"\S+", match.group(0)):
+        for word in _TOKEN.finditer(text, match.start(), match.end()):
             if cast.is_name_word(word.group(0)):
                 if start is not None:
                     yield start, end
                 start = None
             else:
-                start = match.start() + word.start() if start is None else start
-                end = match.start() + word.end()
+                start = word.start() if start is None else start
+                end = word.end()
         if start is not None:
             yield start, end
 
@@ -107,10 +111,11 @@ def foley_cues(text: str, seconds: float, cast: Cast) -> list[FoleyCue]:
     """Sounds written in capitals ("The SCREEN DOOR slides open", "A DOG BARKS", "Thunder RUMBLES",
     "JANE SLAMS the door") at their reading position in the shot."""
     cues: list[FoleyCue] = []
-    word_starts = [m.start() for m in WORD.finditer(text)]  # once: each cue's reading position by bisection
-    total = max(1, len(word_starts))
+    words_before = WordsBefore(text)
     for start, end in sound_runs(text, cast):
-        tokens = text[start:end].split()
+        tokens = text[start:end].split(maxsplit=MAX_SOUND_WORDS)
+        if len(tokens) > MAX_SOUND_WORDS:  # a title or a shout, not a sound
+            continue
         if all(t.strip("'’-.") in NOT_SOUNDS or t.strip("'’-.") in CAMERA_WORDS for t in tokens):
             continue
         after = text[end: end + AROUND]  # what follows and precedes a run is read nearby, never the whole text
@@ -137,7 +142,6 @@ def foley_cues(text: str, seconds: float, cast: Cast) -> list[FoleyCue]:
                 phrase.append(following.group(2))
         elif not sound:
             continue
-        before = bisect_left(word_starts, start)
-        at = round(min(seconds * before / total, max(0.0, seconds - 0.5)), 2)
+        at = round(min(seconds * words_before(start) / words_before.total, max(0.0, seconds - 0.5)), 2)
         cues.append(FoleyCue(what=" ".join(phrase), at=at))
     return cues
