@@ -90,6 +90,10 @@ class Draft:
 
 
 _PRONOUN_SUBJECTS = {"he", "she", "they", "his", "her", "their"}
+_VAST_PLACES = frozenset({"harbour", "harbor", "city", "sea", "ocean", "desert", "field", "fields", "valley",
+                          "mountains", "coast", "skyline", "town", "highway", "bay", "lake", "plains"})
+_CRAMPED_PLACES = frozenset({"car", "bathroom", "closet", "booth", "cab", "elevator", "lift", "cupboard", "cell",
+                             "truck", "van", "phone", "toilet", "cockpit"})
 _PANS = (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT)
 
 
@@ -165,10 +169,8 @@ class SceneBreakdown:
         heading = self.scene.heading
         assert heading is not None
         location_words = set(word_list(heading.location))
-        vast = location_words & {"harbour", "harbor", "city", "sea", "ocean", "desert", "field", "fields", "valley",
-                                 "mountains", "coast", "skyline", "town", "highway", "bay", "lake", "plains"}
-        cramped = location_words & {"car", "bathroom", "closet", "booth", "cab", "elevator", "lift", "cupboard",
-                                    "cell", "truck", "van", "phone", "toilet", "cockpit"}
+        vast = location_words & _VAST_PLACES
+        cramped = location_words & _CRAMPED_PLACES
         if interior_of(heading) is False:
             size = ShotSize.EXTREME_WIDE if vast else ShotSize.WIDE
             move = CameraMove.CRANE if vast else CameraMove.PAN_RIGHT

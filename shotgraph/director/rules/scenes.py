@@ -86,7 +86,7 @@ def _lighting(inside: bool | None, time: str, mood: str, words: set[str]) -> str
     elif time == "dusk":
         light = "low golden sun" + (windows if inside is not False else ", long shadows")
     elif time == "day":
-        overcast = words & set(AMBIENCE_WORDS["rain"]) or "fog" in words
+        overcast = words & _AMBIENCE_CUES["rain"] or "fog" in words
         light = {True: "soft window daylight", None: "soft daylight"}.get(
             inside, "overcast daylight" if overcast else "natural daylight")
     else:
@@ -96,6 +96,7 @@ def _lighting(inside: bool | None, time: str, mood: str, words: set[str]) -> str
     return f"{light}, {tint}" if tint else light
 
 
+_AMBIENCE_CUES = {name: frozenset(cues) for name, cues in AMBIENCE_WORDS.items()}
 # The bed under a scene whose words name no place sound: inside a room, outside, or (not knowing which) quiet.
 _BASE_AMBIENCE = {True: "room tone", False: "outdoor air", None: "quiet"}
 
@@ -103,7 +104,7 @@ _BASE_AMBIENCE = {True: "room tone", False: "outdoor air", None: "quiet"}
 def _ambience(scene: Scene, words: set[str], time: str) -> str:
     inside = interior_of(scene.heading)
     layers = ["room tone"] if inside else []
-    layers += [name for name, cues in AMBIENCE_WORDS.items() if words & set(cues)]
+    layers += [name for name, cues in _AMBIENCE_CUES.items() if words & cues]
     if not layers:
         layers = ["night"] if time == "night" and inside is False else [_BASE_AMBIENCE[inside]]
     return ", ".join(layers)
