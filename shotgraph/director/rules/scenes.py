@@ -97,6 +97,7 @@ def _lighting(inside: bool | None, time: str, mood: str, words: set[str]) -> str
 
 
 _AMBIENCE_CUES = {name: frozenset(cues) for name, cues in AMBIENCE_WORDS.items()}
+
 # The bed under a scene whose words name no place sound: inside a room, outside, or (not knowing which) quiet.
 _BASE_AMBIENCE = {True: "room tone", False: "outdoor air", None: "quiet"}
 

@@ -108,7 +108,7 @@ def _emphasis(line: str) -> tuple[str, list[tuple[int, int, str]]]:
         else:
             start = starts.pop(token[3])
             spans.update((start, -length, style) for style in _STYLES[token[0]])
-    return "".join(text), [(start, -end, style) for start, end, style in sorted(spans)]
+    return "".join(text), [(start, -minus_end, style) for start, minus_end, style in sorted(spans)]
 
 
 def emphasis_lines(lines: list[str]) -> tuple[str, list[Span]]:
