@@ -7,6 +7,8 @@ edited, made again in the same folder. Prints
   incremental  time of the edited make / time of the full make (goal: < 10%), and what the edited make made again
   where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit, and how
                much of the start-up is importing the libraries every edit needs (LIBRARIES)
+  warm edit    the same edit made in a process that made the film before (the review page's worker, the
+               Director API): no start-up
 
     python bench/make.py                 # the examples, then a feature-length script (about 120 pages: slow)
     python bench/make.py --repeat 3      # a shorter generated script instead of the feature
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,13 +124,51 @@ def edit_one_line(script: Path) -> None:
     script.write_text("\n".join(lines), encoding="utf-8")
 
 
+# The same edit where shotgraph is already running (the review page's worker, a Python session with the Director
+# API): in a copy of the work folder as the full make left it, the film made once more in this process (all of it
+# reused), then the line edited and the film made again; only that last make is timed.
+WARM_CHILD = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, BENCH)
+import scipy.signal  # an earlier edit in this process re-recorded a line
+from make import edit_one_line
+from shotgraph.cli import app
+def make():
+    try:
+        app(sys.argv[1:], prog_name="shotgraph")
+    except SystemExit as done:
+        if done.code:
+            raise
+make()
+edit_one_line(Path(sys.argv[2]))
+start = time.perf_counter()
+make()
+sys.stderr.write(f"warm-edit-seconds {time.perf_counter() - start:.2f}\\n")
+"""
+
+
+def warm_edit(script: Path, workdir: Path, resolution: str) -> float:
+    """Seconds of an edited make in a process that has made the film before (WARM_CHILD)."""
+    command = [sys.executable, "-c", f"BENCH = {str(ROOT / 'bench')!r}\n{WARM_CHILD}", "make", str(script),
+               "--workdir", str(workdir), "--resolution", resolution]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"warm make failed on {script}:\n{done.stdout}\n{done.stderr}")
+    return float(re.search(r"warm-edit-seconds ([\d.]+)", done.stderr).group(1))
+
+
 def bench(name: str, text: str, resolution: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / f"{name}.fountain"
         script.write_text(text, encoding="utf-8")
         full = make(script, Path(folder) / "work", resolution)
+        unedited = Path(folder) / "warm" / script.name
+        shutil.copytree(Path(folder) / "work", unedited.parent / "work")
+        shutil.copy(script, unedited)
         edit_one_line(script)
         again = make(script, Path(folder) / "work", resolution)
+        warm = warm_edit(unedited, unedited.parent / "work", resolution)
     shown = [node for node in full.nodes if max(full.nodes[node], again.nodes[node]) >= 0.05]
     nodes = "  ".join(f"{node} {full.nodes[node]:.1f}/{again.nodes[node]:.1f}" for node in shown)
     rest = again.wall - sum(again.nodes.values())
@@ -137,7 +178,9 @@ def bench(name: str, text: str, resolution: str) -> None:
           f"{'':<16} seconds, full/edit: {nodes}  (edit: {rest:.1f} s outside them: Python start, report, exit)\n"
           f"{'':<16} the edit's start-up imported " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again.imports.items())
           + "\n"
-          f"{'':<16} the edit made again: {again.made}", flush=True)
+          f"{'':<16} the edit made again: {again.made}\n"
+          f"{'':<16} the same edit in a process already running (review page, Director API): "
+          f"{warm:.1f} s = {100 * warm / full.wall:4.1f}% of full", flush=True)
 
 
 def main() -> None:
