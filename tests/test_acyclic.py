@@ -49,3 +49,18 @@ def test_what_was_frozen_with_a_huge_script_is_given_back_at_the_next_reading() 
     parse_fountain(SMALL, "small.fountain")
     gc.collect()
     assert gone() is None
+
+
+def test_a_freeze_of_the_callers_own_is_left_as_it_was() -> None:
+    """A pre-forking server freezes its objects so that its workers share their memory; reading a screenplay
+    must neither unfreeze them nor freeze its own objects in with theirs."""
+    gc.freeze()
+    try:
+        theirs = gc.get_freeze_count()
+        plan = plan_by_rules(parse_fountain(huge_script(), "huge.fountain"))
+        assert gc.get_freeze_count() == theirs
+        parse_fountain(SMALL, "small.fountain")
+        assert gc.get_freeze_count() == theirs
+        assert tracked(plan) == [True]  # left to the collector instead
+    finally:
+        gc.unfreeze()

@@ -6,13 +6,15 @@ Turning it back on is not enough for a huge script: the first collections after 
 built, and a full collection soon scans it again (11.5 s after planning 5 MiB of tiny scenes, 7.6 million
 objects). A stretch that built that much is frozen instead: moved where the collector never looks. What it
 built holds no cycles, so reference counting still frees it. Freezing takes whatever else is alive at that
-moment too, so each stretch first gives the frozen objects back to the collector: a long-running process (the
-review page) keeps objects out of its reach only until the next stretch, and only after a huge script.
+moment too, so each stretch first gives back what the last one froze: a long-running process (the review page)
+keeps objects out of the collector's reach only until its next reading, and only after a huge script. A program
+that freezes objects itself (a pre-forking server) keeps its freeze: nothing is frozen or given back over it.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,16 +22,25 @@ from contextlib import contextmanager
 # here; under this, collecting after the stretch costs a tenth of a second at most.
 FREEZE_ABOVE = 100_000
 
+_lock = threading.Lock()
+_frozen = 0  # how many objects were frozen when a stretch last froze them; 0 when nothing frozen is ours
+
 
 @contextmanager
 def without_cyclic_gc() -> Iterator[None]:
+    global _frozen
     enabled = gc.isenabled()
     gc.disable()
-    gc.unfreeze()
+    with _lock:
+        if gc.get_freeze_count() <= _frozen:  # ours alone (some may have been freed since), or none
+            gc.unfreeze()
+            _frozen = 0
     try:
         yield
     finally:
-        if gc.get_count()[0] > FREEZE_ABOVE:
-            gc.freeze()
+        with _lock:
+            if gc.get_count()[0] > FREEZE_ABOVE and gc.get_freeze_count() <= _frozen:  # none, or ours alone
+                gc.freeze()
+                _frozen = gc.get_freeze_count()
         if enabled:
             gc.enable()
