@@ -1,5 +1,5 @@
 """After reading and planning a huge script, the cycle collector does not scan what they built over and over
-(it cost 11.5 s after 5 MiB of tiny scenes), and what is frozen for that is given back at the next reading."""
+(it cost about 11 s after 5 MiB of tiny scenes), and what is frozen for that is given back at the next reading."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ rescan them over and over while they pile up, which makes a long script cost mor
 it off while they work (a script with 10x the scenes took 13x as long to read and 18x to plan with it on).
 
 Turning it back on is not enough for a huge script: the first collections after the stretch scan everything it
-built, and a full collection soon scans it again (11.5 s after planning 5 MiB of tiny scenes, 7.6 million
+built, and a full collection soon scans it again (about 11 s after planning 5 MiB of tiny scenes, 7.6 million
 objects). A stretch that built that much is frozen instead: moved where the collector never looks. What it
 built holds no cycles, so reference counting still frees it. Freezing takes whatever else is alive at that
 moment too, so each stretch first gives back what the last one froze: a long-running process (the review page)
