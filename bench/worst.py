@@ -30,14 +30,14 @@ SHAPES = {
 
 
 def measure(shape: str) -> None:
-    from shotgraph.director.rules.breakdown import plan_by_rules
+    from shotgraph.director.planning import plan as plan_film
     from shotgraph.director.screenplay.fountain import parse_fountain
 
     text = SHAPES[shape]()
     start = time.perf_counter()
     screenplay = parse_fountain(text, f"{shape}.fountain")
     read = time.perf_counter() - start
-    plan_by_rules(screenplay)
+    plan_film(screenplay)  # the whole way `plan` and `make` plan: the rules, title cards, checks
     plan = time.perf_counter() - start - read
     start = time.perf_counter()
     gc.collect()  # what the collector pays for all that is still alive, each time it runs a full collection

@@ -1,6 +1,6 @@
-"""The worst shapes a screenplay can take (bench/worst.py) read and plan in time linear in their size (a shape four
-times larger takes well under eight times as long; a quadratic one would take sixteen), and in memory in
-proportion to what goes in and what comes out."""
+"""The worst shapes a screenplay can take (bench/worst.py) read and plan, the whole way `plan` and `make` do
+(title cards, checks), in time linear in their size (a shape four times larger takes well under eight times as
+long; a quadratic one would take sixteen), and in memory in proportion to what goes in and what comes out."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from worst import SHAPES  # noqa: E402
 
-from shotgraph.director.rules.breakdown import plan_by_rules  # noqa: E402
+from shotgraph.config import OutputSettings  # noqa: E402
+from shotgraph.director.planning import plan as plan_film  # noqa: E402
 from shotgraph.director.screenplay.fountain import parse_fountain  # noqa: E402
+from shotgraph.render.cut import compute_timing  # noqa: E402
 
 SMALL, LARGE = 1 / 32, 1 / 8  # of the 5 MiB limit: 160 KiB and 640 KiB
 
@@ -33,7 +35,7 @@ def seconds_to_read_and_plan(shape: str, fraction: float) -> float:
     best = float("inf")
     for _ in range(2):  # the faster of two: this machine is shared
         start = time.perf_counter()
-        plan_by_rules(parse_fountain(text, f"{shape}.fountain"))
+        plan_film(parse_fountain(text, f"{shape}.fountain"))
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -57,9 +59,24 @@ def test_reading_and_planning_the_worst_shapes_take_memory_in_proportion_to_what
     tracemalloc.start()
     try:
         screenplay = parse_fountain(text, f"{shape}.fountain")
-        plan = plan_by_rules(screenplay)
+        plan = plan_film(screenplay)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     made = len(screenplay.model_dump_json()) + len(plan.model_dump_json())
     assert peak < 15 * (len(text) + made), f"{shape}: {peak / (len(text) + made):.1f}x"
+
+
+def test_placing_the_shots_of_many_scenes_in_time_grows_linearly() -> None:
+    """`make`'s timing step spanned each scene by scanning every shot (quadratic: 36,000 scenes did not get past
+    it in minutes)."""
+    def seconds_to_time(fraction: float) -> float:
+        screenplay = parse_fountain(text_of("scenes", fraction), "scenes.fountain")
+        plan = plan_film(screenplay)
+        start = time.perf_counter()
+        timing = compute_timing(plan, screenplay, {}, OutputSettings())
+        assert len(timing.scenes) == len(plan.scenes)
+        return time.perf_counter() - start
+
+    small, large = seconds_to_time(SMALL), seconds_to_time(LARGE)
+    assert large < 8 * max(small, 0.02), f"{small:.2f} s at 1/32 of the limit, {large:.2f} s at 1/8"

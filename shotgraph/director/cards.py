@@ -36,7 +36,8 @@ def with_cards(plan: FilmPlan, screenplay: Screenplay) -> FilmPlan:
         for at, card in sorted(cards, key=lambda c: c[0], reverse=True):
             merged.insert(at, card)
         shots += number_shots(scene.id, merged)
-    scene_plans += [s for s in plan.scenes if s not in scene_plans]
+    placed = {s.id for s in scene_plans}  # by id: comparing whole plans would be quadratic in the scenes
+    scene_plans += [s for s in plan.scenes if s.id not in placed]
     return plan.model_copy(update={"shots": shots, "scenes": scene_plans})
 
 

@@ -72,7 +72,8 @@ def load_plan(path: str | Path, screenplay: Screenplay) -> FilmPlan:
         violations = [_field_error(e, data) for e in exc.errors()]
         stand_in = _with_stand_ins(data, exc.errors())
         if stand_in is not None:  # what is wrong with the fields that did parse, in the same report
-            violations += [v for v in validate(stand_in, screenplay) if v not in violations]
+            known = set(violations)
+            violations += [v for v in validate(stand_in, screenplay) if v not in known]
         raise PlanError(violations, str(path)) from None
     return check(plan, screenplay, source=str(path))
 
@@ -180,15 +181,17 @@ def _scene_order(plan: FilmPlan, screenplay: Screenplay) -> list[str]:
     """Shots run scene by scene, in the screenplay's order: the score and the chapters follow scenes."""
     order = {s.id: i for i, s in enumerate(screenplay.scenes)}
     violations: list[str] = []
-    seen: list[str] = []
+    seen: set[str] = set()
+    last: str | None = None
     for shot in plan.shots:
-        if seen and shot.scene == seen[-1]:
+        if shot.scene == last:
             continue
         if shot.scene in seen:
             violations.append(f"shot '{shot.id}': scene '{shot.scene}' resumes after other scenes; keep its shots together")
-        elif seen and shot.scene in order and seen[-1] in order and order[shot.scene] < order[seen[-1]]:
-            violations.append(f"shot '{shot.id}': scene '{shot.scene}' comes before '{seen[-1]}' in the screenplay")
-        seen.append(shot.scene)
+        elif last is not None and shot.scene in order and last in order and order[shot.scene] < order[last]:
+            violations.append(f"shot '{shot.id}': scene '{shot.scene}' comes before '{last}' in the screenplay")
+        seen.add(shot.scene)
+        last = shot.scene
     return violations
 
 

@@ -149,8 +149,10 @@ def compute_timing(
     # 5. Scenes span their shots, in the order they first appear.
     headings = {s.id: (s.heading.text if s.heading else s.id) for s in screenplay.scenes}
     scenes: list[SceneTiming] = []
-    for scene_id in dict.fromkeys(s.scene_id for s in shots):
-        own = [s for s in shots if s.scene_id == scene_id]
+    by_scene: dict[str, list[ShotTiming]] = {}
+    for shot_timing in shots:
+        by_scene.setdefault(shot_timing.scene_id, []).append(shot_timing)
+    for scene_id, own in by_scene.items():
         first, last = own[0].start_frame, own[-1].start_frame + own[-1].frames
         scenes.append(SceneTiming(scene_id=scene_id, heading=headings.get(scene_id, scene_id),
                                   start_frame=first, frames=last - first))
