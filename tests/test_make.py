@@ -166,6 +166,35 @@ def test_editing_one_line_rerenders_only_what_it_touched(script: Path, tmp_path:
     assert third.computed == {}, "gc removed something the current film uses"
 
 
+def test_inserting_a_scene_makes_only_that_scene(script: Path, tmp_path: Path) -> None:
+    """A scene inserted before the others renumbers them (sc001 becomes sc002), but their pictures and cues are
+    the ones already made: seeds start from a scene's heading, not its number. Taking it out again makes nothing:
+    the film is the first one again. Swapping two scenes makes only the film's whole-film steps."""
+    profile = small_profile(tmp_path)
+    first = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    opening = "INT. HALLWAY - NIGHT\n\nRain drums on the skylight.\n\nBEN\nAnyone home?\n\n"
+    script.write_text(SCRIPT.replace("INT. KITCHEN - NIGHT", opening + "INT. KITCHEN - NIGHT"), encoding="utf-8")
+    inserted = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    plan = json.loads(Path(inserted.outputs["plan"]).read_text(encoding="utf-8"))
+    new_shots = [s for s in plan["shots"] if s["scene"] == "sc001"]
+    assert len(plan["shots"]) == len(new_shots) + first.computed["keyframe"]
+    assert {stage: inserted.computed.get(stage, 0) for stage in ("keyframe", "video", "upscale")} == {
+        "keyframe": len(new_shots), "video": len(new_shots), "upscale": len(new_shots)}
+    # one music and one ambience cue for the new scene, and each of its shots' effects; one line; no new look
+    assert (inserted.computed["music"], inserted.computed["foley"]) == (1, 1 + len(new_shots))
+    assert inserted.computed["dialogue"] == 1 and "look" not in inserted.computed
+
+    script.write_text(SCRIPT, encoding="utf-8")
+    removed = Director(script, profile=profile, workdir=tmp_path / "work").make()
+    assert removed.computed == {}  # the film as it was first made, every artifact of it still in the store
+
+    opening, rest = SCRIPT.split("INT. KITCHEN - NIGHT")
+    kitchen, garden = rest.split("EXT. GARDEN - DAY")
+    script.write_text(f"{opening}EXT. GARDEN - DAY{garden}\nINT. KITCHEN - NIGHT{kitchen}", encoding="utf-8")
+    moved = Director(script, profile=profile, workdir=tmp_path / "work").make()  # the two scenes swapped
+    assert set(moved.computed) == {"read", "plan", "timing", "mix", "subtitles", "film", "otio"}
+
+
 def scene_cues(otio_path: str) -> dict[tuple[str, str], tuple[Path, float]]:
     """(track kind, cue) -> (file, seconds it plays) for the music and ambience clips of a film's timeline."""
     timeline = otio.adapters.read_from_file(otio_path)
@@ -589,13 +618,15 @@ def test_a_closing_fade_out_fades_picture_and_sound_to_black(script: Path, tmp_p
 
 
 def test_a_film_made_before_the_house_move_is_reused_whole(tmp_path: Path, monkeypatch) -> None:
-    """Every artifact key is what it was before the code moved house (issue 8): same keys, nothing re-rendered.
+    """Every artifact key is what it was before the code moved house (issue 8), but for changes made on purpose.
 
     The fixture holds the keys the film had when made by the code before the move; paths are relative, so the
-    keys do not depend on where the test runs. Since then three changes were made on purpose: subtitles follow the
-    timed-text rules and the stems are delivered at the mix's gain (issue 13), and a shot may be a title card
-    (issue 12); so the plan, the subtitles, the mix and its stems, and the film and timeline that carry them, are
-    new. Every picture, voice, cue and effect is reused.
+    keys do not depend on where the test runs. Since then these changes were made on purpose: subtitles follow the
+    timed-text rules and the stems are delivered at the mix's gain (issue 13), a shot may be a title card (issue
+    12), and seeds start from a scene's heading instead of its ordinal id, so that a scene inserted before
+    others leaves them alone (issue 13; test_inserting_a_scene_makes_only_that_scene). So the plan, the
+    subtitles, the mix and its stems, the film and its timeline, and every seeded picture and cue are new; every
+    voice and character look is reused.
     """
     recorded = json.loads((Path(__file__).parent / "fixtures" / "kettle_keys.json").read_text(encoding="utf-8"))
     monkeypatch.chdir(tmp_path)
@@ -604,9 +635,19 @@ def test_a_film_made_before_the_house_move_is_reused_whole(tmp_path: Path, monke
     manifest = json.loads(next(Path("work/films").glob("*.json")).read_text(encoding="utf-8"))
     new = set(manifest["keys"]) - set(recorded["keys"])
     with sqlite3.connect("work/store/index.sqlite") as db:
-        stages = {db.execute("SELECT stage FROM artifacts WHERE key = ?", (key,)).fetchone()[0] for key in new}
-    assert stages == {"plan", "subtitles", "mix", "film", "otio"}
-    # the plan (shots may now carry a title card), srt, vtt, the mix and its 3 stems, the film and its timeline
-    assert len(set(recorded["keys"]) - set(manifest["keys"])) == len(new) == 9
+        stages = [db.execute("SELECT stage FROM artifacts WHERE key = ?", (key,)).fetchone()[0] for key in new]
+    reseeded = {stage: stages.count(stage) for stage in ("keyframe", "video", "upscale", "music", "foley")}
+    assert set(stages) == {"plan", "subtitles", "mix", "film", "otio", *reseeded}
+    assert reseeded == {"keyframe": report.computed["keyframe"], "video": report.computed["video"],
+                        "upscale": report.computed["upscale"], "music": report.computed["music"],
+                        "foley": report.computed["foley"]}
+    # the plan, srt, vtt, the mix and its 3 stems, the film and its timeline; each new key replaced one old one
+    assert len(stages) - sum(reseeded.values()) == 9
+    assert len(set(recorded["keys"]) - set(manifest["keys"])) == len(new)
+    with sqlite3.connect("work/store/index.sqlite") as db:
+        kept = [db.execute("SELECT stage FROM artifacts WHERE key = ?", (key,)).fetchone()[0]
+                for key in set(manifest["keys"]) & set(recorded["keys"])]
+    assert sorted(kept) == ["dialogue"] * report.computed["dialogue"] + ["look"] * report.computed["look"] + [
+        "read", "timing", "title"]
     again = Director("kettle.fountain", profile=small_profile(tmp_path), workdir="work", output="kettle.mp4").make()
     assert again.computed == {} and sum(again.reused.values()) == sum(report.computed.values())

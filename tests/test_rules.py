@@ -199,6 +199,22 @@ def test_a_split_two_shot_renumbers_the_shots_after_it_and_changes_nothing_else(
     assert len({s.seed for s in after}) == len(after)
 
 
+def test_a_scene_inserted_before_others_renumbers_them_and_keeps_their_seeds():
+    kitchen = ("INT. KITCHEN - NIGHT", [action("Anna fills the kettle."), line("ANNA", "Tea?"), line("BEN", "Yes.")])
+    garden = ("EXT. GARDEN - DAY", [action("Ben waits by the gate."), line("BEN", "Coming?")])
+    hall = ("INT. HALL - NIGHT", [action("Rain on the skylight."), line("BEN", "Anyone home?")])
+    before = plan_by_rules(screenplay(kitchen, garden, kitchen)).shots
+    after = plan_by_rules(screenplay(hall, kitchen, garden, kitchen)).shots
+    inserted = [s for s in after if s.scene == "sc001"]
+    assert [s.scene for s in after[len(inserted):]] == [f"sc{int(s.scene[2:]) + 1:03d}" for s in before]  # renumbered
+    assert [s.seed for s in after[len(inserted):]] == [s.seed for s in before]
+    # the kitchen's second visit is another scene: the same shots, other seeds
+    first_visit = [s.seed for s in before if s.scene == "sc001"]
+    second_visit = [s.seed for s in before if s.scene == "sc003"]
+    assert len(first_visit) == len(second_visit) and not set(first_visit) & set(second_visit)
+    assert not {s.seed for s in inserted} & {s.seed for s in before}
+
+
 def test_dialogue_words_leave_the_scene_look_and_sound_alone():
     def garden(words: str):
         return plan_by_rules(screenplay(("EXT. GARDEN - DAY", [

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shotgraph.director.plan import CameraMove, FilmPlan, Shot, ShotSize, TransitionKind
-from shotgraph.director.rules.numbering import number_shots
+from shotgraph.director.rules.numbering import number_shots, scene_anchors, scene_occurrences
 from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import PlanError, ShotgraphError
@@ -158,20 +158,14 @@ def anchors(plan: FilmPlan, screenplay: Screenplay) -> dict[str, ShotAnchor]:
     """Each shot's anchor, by shot id."""
     words = {d.id: d.text for d in screenplay.dialogue()}
     names = {c.id: c.name for c in plan.characters}
-    headings = {s.id: (s.heading.text if s.heading else "") for s in screenplay.scenes}
-    seen_heading: dict[str, int] = {}
-    occurrence: dict[str, int] = {}
-    for scene in screenplay.scenes:
-        heading = headings[scene.id]
-        seen_heading[heading] = seen_heading.get(heading, 0) + 1
-        occurrence[scene.id] = seen_heading[heading]
+    scenes = scene_occurrences(screenplay)
     out: dict[str, ShotAnchor] = {}
     index: dict[str, int] = {}
     for shot in plan.shots:
         index[shot.scene] = index.get(shot.scene, 0) + 1
+        heading, occurrence = scenes.get(shot.scene, ("", 1))
         out[shot.id] = ShotAnchor(
-            heading=headings.get(shot.scene, ""), occurrence=occurrence.get(shot.scene, 1), index=index[shot.scene],
-            description=shot.description, lines=[words.get(line, "") for line in shot.dialogue],
+            heading=heading, occurrence=occurrence, index=index[shot.scene], description=shot.description, lines=[words.get(line, "") for line in shot.dialogue],
             characters=[names.get(c, c) for c in shot.characters])
     return out
 
@@ -232,7 +226,7 @@ def apply_decisions(decisions: Decisions, plan: FilmPlan, screenplay: Screenplay
         if shot_id is None:
             applied.orphaned_edits.append(edit)
             continue
-        applied.plan = edited(applied.plan, edit, shot_id)
+        applied.plan = edited(applied.plan, edit, shot_id, scene_anchors(screenplay))
     applied.by_shot, applied.orphans = assign(decisions, applied.plan, screenplay)
     shots = [shot.model_copy(update=applied.by_shot[shot.id].reshoot.changes())
              if shot.id in applied.by_shot and applied.by_shot[shot.id].reshoot else shot
@@ -264,8 +258,9 @@ def picture_seeds(plan: FilmPlan, by_shot: dict[str, ShotDecision]) -> dict[str,
                       and by_shot[shot.id].reshoot.seed is not None else shot.seed) for shot in plan.shots}
 
 
-def edited(plan: FilmPlan, edit: PlanEdit, shot_id: str) -> FilmPlan:
-    """`plan` with one edit made to the shot `shot_id`; the edited scene's shots numbered again."""
+def edited(plan: FilmPlan, edit: PlanEdit, shot_id: str, anchors: dict[str, str]) -> FilmPlan:
+    """`plan` with one edit made to the shot `shot_id`; the edited scene's shots numbered again (`anchors`:
+    numbering.scene_anchors of the screenplay)."""
     shots = list(plan.shots)
     at = next(i for i, s in enumerate(shots) if s.id == shot_id)
     shot = shots[at]
@@ -297,5 +292,5 @@ def edited(plan: FilmPlan, edit: PlanEdit, shot_id: str) -> FilmPlan:
             "description": " ".join(d for d in (shot.description, other.description) if d)})
         shots[at:at + 2] = [merged]
     scene = shot.scene
-    renumbered = iter(number_shots(scene, [s for s in shots if s.scene == scene]))
+    renumbered = iter(number_shots(scene, anchors[scene], [s for s in shots if s.scene == scene]))
     return plan.model_copy(update={"shots": [next(renumbered) if s.scene == scene else s for s in shots]})

@@ -151,7 +151,7 @@ def estimate(crew: Crew, plan: FilmPlan, screenplay: Screenplay, last: dict[str,
     for shot in plan.shots:
         if shot.card and not store.has(card_key(shot, timing.shot(shot.id).frames, crew)):
             count("title")
-    for job in score_jobs(crew, plan, timing):
+    for job in score_jobs(crew, screenplay, plan, timing):
         if not store.has(job.key(crew)):
             count(job.stage)
     old_timing = last.get("timing")

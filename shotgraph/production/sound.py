@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 
 from shotgraph.audio.cues import cue_spans
 from shotgraph.production.crew import Crew
-from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, seed_of, timing_at
+from shotgraph.production.state import ProductionState, key_of, plan_at, screenplay_at, timing_at
 from shotgraph.production.work import attempt, file_identity, in_pool, silence, user_file
 from shotgraph.store import artifact_key, scratch_dir
 
@@ -88,18 +88,20 @@ class ScoreJob:
         return crew.key(self.backend, {"kind": self.kind, **self.params}, seed=self.seed)
 
 
-def score_jobs(crew: Crew, film_plan: Any, timing: Any) -> list[ScoreJob]:
+def score_jobs(crew: Crew, screenplay: Any, film_plan: Any, timing: Any) -> list[ScoreJob]:
     """Every cue the score stage makes for `timing`, music first (each model loads once, invariant 4)."""
     from shotgraph.audio.foley import AmbienceRequest, EffectsRequest
     from shotgraph.audio.music import MusicRequest
+    from shotgraph.director.rules.numbering import scene_anchors, scene_seed
 
+    anchors = scene_anchors(screenplay)
     rate = crew.profile.output.sample_rate
     music_backend, foley_backend = crew.backend("music"), crew.backend("foley")
     music_jobs: list[ScoreJob] = []
     foley_jobs: list[ScoreJob] = []
     for span in cue_spans(timing):
         scene = film_plan.scene(span.scene_id)
-        seed = seed_of(scene.id)
+        seed = scene_seed(anchors[scene.id])  # not its ordinal id: a scene inserted before keeps it
         music = MusicRequest(scene, span.rendered, rate, seed)
         ambience = AmbienceRequest(scene, span.rendered, rate, seed)
         music_jobs.append(ScoreJob(
@@ -122,7 +124,7 @@ def score_jobs(crew: Crew, film_plan: Any, timing: Any) -> list[ScoreJob]:
 def score(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     crew = runtime.context
     rate = crew.profile.output.sample_rate
-    jobs = score_jobs(crew, plan_at(state["plan"]), timing_at(state["timing"]))
+    jobs = score_jobs(crew, screenplay_at(state["screenplay"]), plan_at(state["plan"]), timing_at(state["timing"]))
     failures: dict[str, str] = {}
 
     def make(job: ScoreJob) -> tuple[str, str, str]:

@@ -50,7 +50,7 @@ from shotgraph.director.plan import (
     Voice,
 )
 from shotgraph.director.rules.breakdown import breakdown
-from shotgraph.director.rules.numbering import number_shots
+from shotgraph.director.rules.numbering import number_shots, scene_anchors
 from shotgraph.director.rules.timing import line_seconds
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
@@ -95,7 +95,8 @@ def plan_with_llm(
 
         # 4. One call per scene, a bounded number at once
         cast = [{"id": c.id, "name": c.name, "look": c.look} for c in characters]
-        context = _SceneContext(chat, screenplay, baseline, rules.entries, film_style, cast, known_problems)
+        context = _SceneContext(chat, screenplay, scene_anchors(screenplay), baseline, rules.entries, film_style, cast,
+                                known_problems)
         outcomes = list(pool.map(context.plan_scene, [s.id for s in baseline.scenes]))
     finally:
         pool.shutdown(cancel_futures=True)  # an LLMError in one scene stops the scenes not yet started
@@ -186,6 +187,7 @@ class _SceneOutcome:
 class _SceneContext:
     chat: Chat
     screenplay: Screenplay
+    anchors: dict[str, str]  # scene id -> where its seeds start (numbering.scene_anchors)
     baseline: FilmPlan
     entries: dict[str, TransitionKind]  # the screenplay's transitions into scenes
     style: str
@@ -252,7 +254,7 @@ class _SceneContext:
             log.info("planner %s: the screenplay's %s into the scene replaces the answer's %s",
                      scene.id, entry.value, shots[0].transition.value)
             shots[0] = shots[0].model_copy(update={"transition": entry})
-        shots = number_shots(scene.id, shots)
+        shots = number_shots(scene.id, self.anchors[scene.id], shots)
         found = validate(self._with_scene(scene_plan, shots), self.screenplay)
         problems = [p for p in found if p not in self.known_problems]
         return ((scene_plan, shots), []) if not problems else (None, problems)

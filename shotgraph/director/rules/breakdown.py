@@ -19,6 +19,7 @@ from shotgraph.director.plan import (
 )
 from shotgraph.director.rules.cast import Cast, character_plans
 from shotgraph.director.rules.coverage import Pending, SceneBreakdown
+from shotgraph.director.rules.numbering import scene_anchors
 from shotgraph.director.rules.scenes import plan_scene
 from shotgraph.director.screenplay.model import (
     Screenplay,
@@ -54,11 +55,12 @@ def _breakdown(screenplay: Screenplay, style: str | None) -> Breakdown:
     shots: list[Shot] = []
     pending = Pending()
     previous_time = "unspecified"
+    anchors = scene_anchors(screenplay)
     for scene in screenplay.scenes:
         scene_plan = plan_scene(scene, previous_time)
         previous_time = scene_plan.time_of_day
         scenes.append(scene_plan)
-        shots += SceneBreakdown(scene, scene_plan, cast, style, pending).shots()
+        shots += SceneBreakdown(scene, anchors[scene.id], scene_plan, cast, style, pending).shots()
     # A transition left over after the last shot ("FADE OUT.") closes the film; only a fade can do that.
     ending = TransitionKind.FADE_OUT if pending.transition is TransitionKind.FADE_OUT else TransitionKind.CUT
     plan = FilmPlan(title=screenplay.title, style=style, characters=characters, scenes=scenes, shots=shots,

@@ -101,8 +101,9 @@ _PANS = (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT)
 class SceneBreakdown:
     """Turns one scene's elements into shots, in order."""
 
-    def __init__(self, scene: Scene, plan: ScenePlan, cast: Cast, style: str, pending: Pending):
+    def __init__(self, scene: Scene, anchor: str, plan: ScenePlan, cast: Cast, style: str, pending: Pending):
         self.scene = scene
+        self.anchor = anchor  # the scene's seeds start here (numbering.scene_anchors)
         self.plan = plan
         self.cast = cast
         self.ids = cast.ids
@@ -146,8 +147,8 @@ class SceneBreakdown:
                 i = j
                 continue
             i += 1
-        numbers = shot_numbers(self.scene.id, [(d.size, d.characters, d.description, [ln.id for ln in d.dialogue])
-                                               for d in self.drafts])
+        numbers = shot_numbers(self.scene.id, self.anchor, ((d.size, d.characters, d.description,
+                                                             [ln.id for ln in d.dialogue]) for d in self.drafts))
         return [self._shot(draft, shot_id, seed) for draft, (shot_id, seed) in zip(self.drafts, numbers)]
 
     def _add(self, draft: Draft) -> Draft:
