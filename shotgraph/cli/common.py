@@ -18,6 +18,19 @@ from shotgraph.errors import ConfigError, ShotgraphError
 app = typer.Typer(help="Turn a screenplay into a finished film.", no_args_is_help=True, add_completion=False)
 
 
+EXPECTED = (ShotgraphError, OSError, sqlite3.Error)  # what a command reports in one line, without a traceback
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line a command prints for one of EXPECTED."""
+    if isinstance(exc, OSError):  # a file the user named cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"error: {where}{exc.strerror or exc}"
+    if isinstance(exc, sqlite3.Error):  # a work-folder database that no layer above could name
+        return f"error: a database in the work folder failed: {exc}"
+    return f"error: {exc}"
+
+
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Print a ShotgraphError, an OS error or a database error as one line on stderr and exit 1."""
 
@@ -25,15 +38,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except ShotgraphError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-        except OSError as exc:  # a file the user named cannot be read or written
-            where = f"{exc.filename}: " if exc.filename else ""
-            typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
-            raise typer.Exit(1) from None
-        except sqlite3.Error as exc:  # a work-folder database that no layer above could name
-            typer.echo(f"error: a database in the work folder failed: {exc}", err=True)
+        except EXPECTED as exc:
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:  # Ctrl-C: stopped on purpose, nothing failed; the checkpoint keeps the run
             typer.echo("interrupted: run the same command again to resume where it stopped", err=True)

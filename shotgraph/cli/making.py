@@ -40,6 +40,8 @@ def make(
                                      "without stopping (default: no)"),
     export: Optional[str] = typer.Option(None, "--export", metavar="FORMATS", help="also write the cut for an "
                                          "editor: edl, fcp7xml, fcpxml, comma-separated (default: none)"),
+    watch: bool = typer.Option(False, "--watch", help="then make it again each time the screenplay (or --plan, "
+                               "--decisions file) is saved, until Ctrl-C (default: no)"),
 ) -> None:
     """Make the film: plan, cast, record, shoot, score, mix and cut, resuming any interrupted run."""
     from shotgraph.production.director import Director
@@ -57,24 +59,32 @@ def make(
     formats = _formats(export)
     if decisions is not None and not decisions.is_file():
         raise ShotgraphError(f"{decisions}: no such decisions file")
-    director = Director(script, profile=chosen, output=output, workdir=workdir, plan_file=plan_file,
-                        decisions=decisions, review=decisions is not None and not approve_all, strict=strict,
-                        show_progress=True)
-    if approve_all:
-        director.approve_all()
-    report = director.make()
-    _print_report(report)
-    if report.waiting:
-        typer.echo(f"waiting for review of the {report.waiting}: " + (
-            "the plan is not approved" if report.waiting == "plan" else
-            f"{len(report.pending)} shots neither approved nor locked ({', '.join(report.pending[:6])}"
-            + (", ..." if len(report.pending) > 6 else "") + ")")
-            + f"; decide in `shotgraph review` or {director.decisions_file}, or pass --approve-all", err=True)
-        raise typer.Exit(3)
-    for kind in formats:
-        typer.echo(f"{kind:>14}  {_export(Path(report.outputs['otio']), kind)}")
-    if not report.ok:
-        raise typer.Exit(2)
+
+    def make_once() -> int:
+        director = Director(script, profile=chosen, output=output, workdir=workdir, plan_file=plan_file,
+                            decisions=decisions, review=decisions is not None and not approve_all, strict=strict,
+                            show_progress=True)
+        if approve_all:
+            director.approve_all()
+        report = director.make()
+        _print_report(report)
+        if report.waiting:
+            typer.echo(f"waiting for review of the {report.waiting}: " + (
+                "the plan is not approved" if report.waiting == "plan" else
+                f"{len(report.pending)} shots neither approved nor locked ({', '.join(report.pending[:6])}"
+                + (", ..." if len(report.pending) > 6 else "") + ")")
+                + f"; decide in `shotgraph review` or {director.decisions_file}, or pass --approve-all", err=True)
+            return 3
+        for kind in formats:
+            typer.echo(f"{kind:>14}  {_export(Path(report.outputs['otio']), kind)}")
+        return 0 if report.ok else 2
+
+    if watch:
+        from shotgraph.cli import watching
+
+        watching.watch([p for p in (script, plan_file, decisions) if p is not None], make_once)
+    elif code := make_once():
+        raise typer.Exit(code)
 
 
 def _print_report(report: Any) -> None:
