@@ -7,8 +7,8 @@ edited, made again in the same folder, then with a scene inserted before the fir
   incremental  time of the edited make / time of the full make (goal: < 10%), and what the edited make made again
   where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit, and how
                much of the start-up is importing the libraries every edit needs (LIBRARIES)
-  warm edit    the same edit made in a process that made the film before (the review page's worker, the
-               Director API): no start-up
+  warm edit    the same edit saved under `shotgraph make --watch` (as in the review page's worker or the
+               Director API, no start-up): from the save to the film made
   new scene    a short scene inserted before the first, made again from the command line: what it made again
 
     python bench/make.py                 # the examples, then a feature-length script (about 120 pages: slow)
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -135,38 +136,32 @@ def insert_a_scene(script: Path) -> None:
     script.write_text(text[:first.start()] + scene + text[first.start():], encoding="utf-8")
 
 
-# The same edit where shotgraph is already running (the review page's worker, a Python session with the Director
-# API): in a copy of the work folder as the full make left it, the film made once more in this process (all of it
-# reused), then the line edited and the film made again; only that last make is timed.
-WARM_CHILD = """
-import sys, time
-from pathlib import Path
-sys.path.insert(0, BENCH)
-import scipy.signal  # an earlier edit in this process re-recorded a line
-from make import edit_one_line
-from shotgraph.cli import app
-def make():
-    try:
-        app(sys.argv[1:], prog_name="shotgraph")
-    except SystemExit as done:
-        if done.code:
-            raise
-make()
-edit_one_line(Path(sys.argv[2]))
-start = time.perf_counter()
-make()
-sys.stderr.write(f"warm-edit-seconds {time.perf_counter() - start:.2f}\\n")
-"""
-
-
+# The same edit where shotgraph is already running: `make --watch` on a copy of the work folder as the full make
+# left it (it makes the film once more, all of it reused), then the line edited: the seconds from the save to the
+# film made, which include noticing the save (at most two looks, POLL_S apart).
 def warm_edit(script: Path, workdir: Path, resolution: str) -> float:
-    """Seconds of an edited make in a process that has made the film before (WARM_CHILD)."""
-    command = [sys.executable, "-c", f"BENCH = {str(ROOT / 'bench')!r}\n{WARM_CHILD}", "make", str(script),
-               "--workdir", str(workdir), "--resolution", resolution]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"warm make failed on {script}:\n{done.stdout}\n{done.stderr}")
-    return float(re.search(r"warm-edit-seconds ([\d.]+)", done.stderr).group(1))
+    """Seconds from saving the edit to the film made, under `shotgraph make --watch`."""
+    command = [sys.executable, "-m", "shotgraph", "make", str(script), "--workdir", str(workdir), "--resolution",
+               resolution, "--watch"]
+    watching = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        for line in watching.stdout:
+            if line.startswith("watching "):
+                break
+        else:
+            raise SystemExit(f"make --watch stopped on {script}")
+        edit_one_line(script)
+        saved = time.perf_counter()
+        for line in watching.stdout:
+            if line.startswith("error"):
+                raise SystemExit(f"make --watch failed on the edit of {script}: {line}")
+            if line.startswith("watching "):
+                return time.perf_counter() - saved
+        raise SystemExit(f"make --watch stopped on the edit of {script}")
+    finally:
+        watching.send_signal(signal.SIGINT)
+        watching.wait(timeout=60)
 
 
 def bench(name: str, text: str, resolution: str) -> None:
@@ -192,7 +187,7 @@ def bench(name: str, text: str, resolution: str) -> None:
           f"{'':<16} the edit's start-up imported " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again.imports.items())
           + "\n"
           f"{'':<16} the edit made again: {again.made}\n"
-          f"{'':<16} the same edit in a process already running (review page, Director API): "
+          f"{'':<16} the same edit saved under make --watch (a process already running): "
           f"{warm:.1f} s = {100 * warm / full.wall:4.1f}% of full\n"
           f"{'':<16} a new scene before the first: {inserted.wall:.1f} s = {100 * inserted.wall / full.wall:4.1f}% of "
           f"full; made again: {inserted.made}", flush=True)
