@@ -576,11 +576,12 @@ def test_a_run_stopped_between_two_mix_stems_stores_only_the_rest(script: Path, 
     put, stems = ArtifactStore.put, []
 
     def disk_fills_after_two_stems(self, key, suffix, write, *, stage, **kwargs):  # type: ignore[no-untyped-def]
+        if stage == "mix" and len(stems) == 2:
+            raise StoreError(f"{self.root}: disk full while writing a mix artifact; nothing was lost")
+        stored = put(self, key, suffix, write, stage=stage, **kwargs)
         if stage == "mix":
-            if len(stems) == 2:
-                raise StoreError(f"{self.root}: disk full while writing a mix artifact; nothing was lost")
             stems.append(key)
-        return put(self, key, suffix, write, stage=stage, **kwargs)
+        return stored
 
     profile, work = small_profile(tmp_path), tmp_path / "work"
     monkeypatch.setattr(ArtifactStore, "put", disk_fills_after_two_stems)

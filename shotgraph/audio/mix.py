@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,11 +226,13 @@ def _stem_blocks(stems: list[tuple[Path, WavLayout]], start: int, frames: int, t
 
 
 def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], out_dir: Path,
-             output: OutputSettings, mix: MixSettings, encode: list[str] | None = None) -> MixResult:
+             output: OutputSettings, mix: MixSettings, encode: list[str] | None = None,
+             while_encoding: Callable[[MixResult], None] | None = None) -> MixResult:
     """Write the dialogue, music and effects stems and the normalised stereo mix into `out_dir`.
 
     `encode`: ffmpeg output options (an audio codec) to encode the mix with, into `mix.m4a`, while the mix is
-    being written.
+    being written. The encoder ends a little after the mix: `while_encoding` is given the result, every file in it
+    final but `encoded`, to use that time (the caller stores the stems).
     """
     # 1. Check inputs and lay the clips out
     rate = output.sample_rate
@@ -313,15 +316,21 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
         if encoding is not None:
             encoding.stop()
         raise
-    if encoding is not None:
-        encoding.finish()
-
     for (path, _), printed in zip(stems, _printed(stems)):  # DME stems that sum to the printed mix
         printed.replace(path)
-
-    return MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"], mix=paths["mix"],
-                     integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate, gain_db=gain_db,
-                     limited_db=limited, encoded=encoded)
+    result = MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"], mix=paths["mix"],
+                       integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate, gain_db=gain_db,
+                       limited_db=limited, encoded=encoded)
+    try:
+        if while_encoding is not None:
+            while_encoding(result)
+    except BaseException:
+        if encoding is not None:
+            encoding.stop()
+        raise
+    if encoding is not None:
+        encoding.finish()
+    return result
 
 
 def _printed(stems: list[tuple[Path, WavLayout]]) -> list[Path]:

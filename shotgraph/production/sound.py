@@ -177,22 +177,33 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
     output = crew.profile.output.model_copy(update={"true_peak_dbtp": ceiling})
     with crew.track("mix", 1) as advance, scratch_dir(crew.store.objects, "mix") as scratch:
         mixed: list[MixResult] = []
+        paths: dict[str, str] = {}
+
+        def store(stem: str) -> None:
+            paths[stem] = str(crew.store.fetch_or_make(stem_keys[stem], MIX_STEMS[stem],
+                                                       lambda tmp: stem_file(stem, tmp), stage="mix", backend="numpy"))
 
         def stem_file(stem: str, tmp: Path) -> None:
             # The first stem not in the store mixes them all, once. Each stem is stored under its own key, so a
             # run stopped between two stores reuses those stored and stores only the rest (the mix is
             # deterministic: they match). The mix is encoded for the cut while it is being written, on the
-            # other core, so the cut only copies it.
+            # other core, so the cut only copies it; the WAV stems are stored (moved, hashed) while the encoder
+            # finishes.
             if not mixed:
-                mixed.append(mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix,
-                                      encode=AUDIO_CODEC_ARGS))
-                log.info("mix: %.1f LUFS integrated, %.1f dBTP true peak", mixed[0].integrated_lufs,
-                         mixed[0].true_peak_dbtp)
+                def store_the_others(result: MixResult) -> None:  # the WAV stems, while the AAC is finished
+                    mixed.append(result)
+                    for other in MIX_STEMS:
+                        if other not in paths and other not in (stem, "mix"):
+                            store(other)
+
+                result = mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix,
+                                  encode=AUDIO_CODEC_ARGS, while_encoding=store_the_others)
+                log.info("mix: %.1f LUFS integrated, %.1f dBTP true peak", result.integrated_lufs,
+                         result.true_peak_dbtp)
             shutil.move(mixed[0].encoded if stem == "mix" else getattr(mixed[0], stem), tmp)
 
-        paths = {stem: str(crew.store.fetch_or_make(stem_key, MIX_STEMS[stem],
-                                                    lambda tmp, stem=stem: stem_file(stem, tmp),
-                                                    stage="mix", backend="numpy"))
-                 for stem, stem_key in stem_keys.items()}
+        for stem in MIX_STEMS:
+            if stem not in paths:
+                store(stem)
         advance()
-    return {"mix": paths}
+    return {"mix": {stem: paths[stem] for stem in MIX_STEMS}}
