@@ -14,26 +14,33 @@ from pathlib import Path
 
 from test_make import SCRIPT
 
-from shotgraph.cli.watching import next_change, seen
+from shotgraph.cli.watching import contents, next_change
 
 
-def test_a_change_is_taken_once_the_file_has_settled_and_exists(tmp_path: Path) -> None:
+def test_a_change_is_its_bytes_once_settled_and_there_even_if_saved_during_the_run(tmp_path: Path) -> None:
     script = tmp_path / "s.fountain"
     script.write_text("one", encoding="utf-8")
-    before = seen([script])
+    made = contents([script])
+    script.write_text("one", encoding="utf-8")  # the same bytes again (a run delivering a plan as it was): no change
+    script.write_text("two", encoding="utf-8")  # saved while the film was being made: taken at once
+    started = time.monotonic()
+    assert next_change([script], made, poll_s=0.05) == contents([script])
+    assert time.monotonic() - started < 1.0
+    made = contents([script])
 
-    def save_in_steps() -> None:  # as some editors do: remove, then a new file under the name
-        time.sleep(0.1)
+    def save_in_steps() -> None:  # as some editors do: the file removed, then written anew under its name
+        time.sleep(0.2)
+        script.write_text("two", encoding="utf-8")  # rewritten as it was: still no change
+        time.sleep(0.2)
         script.unlink()
         time.sleep(0.3)  # longer than a look: the watcher sees the file missing, and waits
-        script.write_text("two, longer", encoding="utf-8")
+        script.write_text("three, longer", encoding="utf-8")
 
     saver = threading.Thread(target=save_in_steps)
     saver.start()
-    after = next_change([script], before, poll_s=0.05)
+    after = next_change([script], made, poll_s=0.05)
     saver.join()
-    assert after == seen([script]) and after != before
-    assert script.read_text(encoding="utf-8") == "two, longer"
+    assert after == contents([script]) and script.read_text(encoding="utf-8") == "three, longer"
 
 
 class Watching:

@@ -7,6 +7,7 @@ temporary file, then a rename) makes one film, not two.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from shotgraph.cli.common import EXPECTED, error_line
 POLL_S = 0.2  # how often the watched files are looked at
 
 Seen = tuple[tuple[int, int, int] | None, ...]  # (mtime ns, size, inode) of each file; None while it is missing
+Contents = tuple[str | None, ...]  # a digest of each file's bytes; None while it is missing
 
 
 def seen(paths: list[Path]) -> Seen:
@@ -32,16 +34,34 @@ def seen(paths: list[Path]) -> Seen:
     return tuple(found)
 
 
-def next_change(paths: list[Path], since: Seen, poll_s: float = POLL_S) -> Seen:
-    """Wait until the files differ from `since`, all exist, and look the same twice running; return that."""
+def contents(paths: list[Path]) -> Contents:
+    found = []
+    for path in paths:
+        try:
+            found.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        except FileNotFoundError:
+            found.append(None)
+    return tuple(found)
+
+
+def next_change(paths: list[Path], made: Contents, poll_s: float = POLL_S) -> Contents:
+    """Wait until the files' contents differ from `made`, all of them exist and they look the same twice running;
+    return those contents.
+
+    Contents, not times: a file rewritten with the same bytes (the plan `make` delivers over the one passed to
+    --plan, once it is as make writes it) is no change, so a run never sets off the next.
+    """
+    last: Seen | None = None  # the first look is at once: a save made while the film was being made counts
     while True:
-        time.sleep(poll_s)
         now = seen(paths)
-        if now == since or None in now:
-            continue
+        if now != last and None not in now:
+            time.sleep(poll_s)
+            if seen(paths) == now:  # else still being written: looked at again
+                last = now
+                found = contents(paths)
+                if found != made and None not in found:
+                    return found
         time.sleep(poll_s)
-        if seen(paths) == now:
-            return now
 
 
 def watch(paths: list[Path], make_once: Callable[[], None], poll_s: float = POLL_S) -> None:
@@ -51,7 +71,7 @@ def watch(paths: list[Path], make_once: Callable[[], None], poll_s: float = POLL
     the film last made stays where it is. Ctrl-C during a run stops it as `make` does (resumable, status 130).
     """
     names = ", ".join(str(p) for p in paths)
-    last = seen(paths)
+    made = contents(paths)  # before the run: a save while it runs is a change
     while True:
         try:
             make_once()
@@ -59,7 +79,7 @@ def watch(paths: list[Path], make_once: Callable[[], None], poll_s: float = POLL
             typer.echo(error_line(exc), err=True)
         typer.echo(f"watching {names}: each saved change makes the film again (Ctrl-C stops)")
         try:
-            last = next_change(paths, last, poll_s)
+            made = next_change(paths, made, poll_s)
         except KeyboardInterrupt:
             typer.echo("stopped watching", err=True)
             return
