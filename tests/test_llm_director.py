@@ -422,8 +422,8 @@ def test_non_speaking_characters_are_in_the_bible(fake, settings, tmp_path):
     result = plan_with_llm(script, settings, cache_dir=tmp_path)
 
     bible = data_block(last_user_message(fake.requests_for("bible")[0]), "screenplay")
-    asked = [c["name"] for c in bible["characters"]]
-    assert asked == ["MARA", "JONAS", "SAM"]
+    asked = [(c["name"], c["part"]) for c in bible["characters"]]  # by name: nothing that moves with the scenes
+    assert asked == [("JONAS", "a few lines"), ("MARA", "a few lines"), ("SAM", "silent")]
     assert result.plan.character("sam").look == "Sam, weathered coat, dark hair"  # the model's look, kept
     assert result.report == [] and validate(result.plan, script) == []
 
@@ -458,3 +458,23 @@ def test_invented_speech_in_a_shot_is_refused_like_a_rewritten_line(fake, settin
         fake.requests_for("sc001")[1])
     assert result.report == ["sc001: accepted answer 2 after re-asking"]
     assert all(description not in shot.description for shot in result.plan.shots)
+
+
+def test_a_scene_inserted_before_others_asks_only_about_itself(fake, settings, tmp_path):
+    """The other scenes' questions are the same under their new numbers: answered from the cache, with the ids
+    they have now, and planned as before (the same shots, the same seeds)."""
+    from shotgraph.director.screenplay.fountain import parse_fountain
+
+    kitchen = "INT. KITCHEN - NIGHT\n\nAnna fills the kettle.\n\nANNA\nTea?\n\nBEN\nYes. Two sugars.\n\n"
+    garden = "EXT. GARDEN - DAY\n\nBen waits by the gate.\n\nBEN\nComing?\n\nANNA\nIn a minute.\n\n"
+    hall = "INT. HALL - NIGHT\n\nRain on the skylight.\n\nBEN\nAnyone home?\n\n"
+    before = plan_with_llm(parse_fountain(kitchen + garden, "t.fountain"), settings, cache_dir=tmp_path).plan
+    asked = len(fake.requests)
+    after = plan_with_llm(parse_fountain(hall + kitchen + garden, "t.fountain"), settings, cache_dir=tmp_path).plan
+    assert [request_key(r) for r in fake.requests[asked:]] == ["sc001"]  # the new scene; no bible, no other scene
+    moved = [s for s in after.shots if s.scene != "sc001"]
+    assert [s.scene for s in moved] == [f"sc{int(s.scene[2:]) + 1:03d}" for s in before.shots]
+    assert [s.dialogue for s in moved] == [[f"sc{int(i[2:5]) + 1:03d}{i[5:]}" for i in s.dialogue]
+                                           for s in before.shots]
+    assert [s.model_dump(exclude={"id", "scene", "dialogue"}) for s in moved] == [
+        s.model_dump(exclude={"id", "scene", "dialogue"}) for s in before.shots]  # prompts, sizes, seeds...

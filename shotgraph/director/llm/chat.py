@@ -1,7 +1,9 @@
 """The chat with an OpenAI-compatible endpoint: the client, the answer cache, and asking until an answer is valid.
 
 The endpoint's errors that a retry cannot fix raise LLMError; answers are cached by the exact request, so the
-same question is never sent twice.
+same question is never sent twice. A scene's question names its ordinal ids (sc004, sc004-e002); it is cached
+with them written as SCENE, so the same scene asked about under another number (a scene inserted before it) is
+the same question, and its answer comes back with the ids it has now.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -35,6 +38,19 @@ log = logging.getLogger(__name__)
 
 LOCAL_KEY = "not-needed"  # local servers (Ollama, llama.cpp, vLLM) accept any key
 MAX_PROBLEMS = 12  # per re-ask: enough to fix an answer, short enough to keep the conversation small
+SCENE = "{scene}"  # what a scene's own id is cached as
+
+
+def _unscoped(text: str | None, scope: str | None) -> str | None:
+    """`text` with the scene id `scope` written as SCENE (ids are letters and digits: never part of a longer one)."""
+    if text is None or scope is None:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(scope)}(?!\w)", SCENE, text)
+
+
+def _scoped(text: str | None, scope: str | None) -> str | None:
+    """The inverse of `_unscoped`: SCENE written as the scene id `scope`."""
+    return text if text is None or scope is None else text.replace(SCENE, scope)
 
 
 class TokenUsage(TypedDict):
@@ -117,7 +133,9 @@ class Chat:
         self.calls = self.cached_calls = self.prompt_tokens = self.completion_tokens = 0
         self._lock = threading.Lock()
 
-    def ask(self, label: str, messages: list[dict[str, str]], answer: type[BaseModel]) -> Reply:
+    def ask(self, label: str, messages: list[dict[str, str]], answer: type[BaseModel], scope: str | None = None
+            ) -> Reply:
+        """The answer to `messages`, from the cache or the endpoint; `scope`: the id of the scene asked about."""
         s = self.settings
         request = {
             "model": s.model,
@@ -125,13 +143,14 @@ class Chat:
             "temperature": s.temperature,
             "response_format": response_format(answer, s.strict_schema),
         }
-        key_fields = {"prompt_version": PROMPT_VERSION, "base_url": s.base_url, **request}
+        asked = [{**m, "content": _unscoped(m["content"], scope)} for m in messages]
+        key_fields = {"prompt_version": PROMPT_VERSION, "base_url": s.base_url, **request, "messages": asked}
         key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode("utf-8")).hexdigest()[:40]
         if self.cache and (cached := self.cache.get(key)) is not None:
             with self._lock:
                 self.cached_calls += 1
             log.debug("planner %s: cached answer %s", label, key)
-            return cached
+            return Reply(_scoped(cached.content, scope), _scoped(cached.refusal, scope), cached.finish_reason)
 
         with self._lock:
             self.calls += 1
@@ -152,7 +171,8 @@ class Chat:
             finish_reason=getattr(choice, "finish_reason", None),
         )
         if self.cache:
-            self.cache.put(key, reply, usage)
+            self.cache.put(key, Reply(_unscoped(reply.content, scope), _unscoped(reply.refusal, scope),
+                                      reply.finish_reason), usage)
         return reply
 
     def _send(self, label: str, request: dict[str, Any]) -> Any:
@@ -226,14 +246,15 @@ def ask_until_valid(
     answer: type[BaseModel],
     accept: Callable[[Any], tuple[Any, list[str]]],
     note: str = "",
+    scope: str | None = None,
 ) -> tuple[Any, list[str], int]:
     """Ask, check with `accept(parsed) -> (result, problems)`, re-ask with the problems up to `retries` times.
-    Returns (result or None, last problems, answers received). Raises CallFailed."""
+    Returns (result or None, last problems, answers received). Raises CallFailed. `scope`: as `Chat.ask`'s."""
     if not chat.settings.strict_schema:
         messages = [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + schema_instruction(answer)}]
     problems: list[str] = []
     for attempt in range(1, chat.settings.retries + 2):
-        reply = chat.ask(f"{label} (answer {attempt})", messages, answer)
+        reply = chat.ask(f"{label} (answer {attempt})", messages, answer, scope)
         parsed, problems = parse_answer(reply, answer)
         if parsed is not None:
             result, problems = accept(parsed)

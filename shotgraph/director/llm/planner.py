@@ -94,7 +94,8 @@ def plan_with_llm(
         characters, film_style = _plan_bible(chat, screenplay, baseline, style, report)
 
         # 4. One call per scene, a bounded number at once
-        cast = [{"id": c.id, "name": c.name, "look": c.look} for c in characters]
+        # by name, not by first appearance: a scene inserted before leaves every other scene's question as it was
+        cast = [{"id": c.id, "name": c.name, "look": c.look} for c in sorted(characters, key=lambda c: c.name)]
         context = _SceneContext(chat, screenplay, scene_anchors(screenplay), baseline, rules.entries, film_style, cast,
                                 known_problems)
         outcomes = list(pool.map(context.plan_scene, [s.id for s in baseline.scenes]))
@@ -203,7 +204,7 @@ class _SceneContext:
         try:
             note = f"Shot '{scene_id}-shNN' is shots[NN-1] of your answer."
             result, problems, answers = ask_until_valid(
-                self.chat, scene_id, messages, SceneAnswer, lambda a: self._accept(scene, a), note
+                self.chat, scene_id, messages, SceneAnswer, lambda a: self._accept(scene, a), note, scope=scene_id
             )
         except CallFailed as exc:
             return self._fallback(scene_id, f"{scene_id}: fell back to rules: {exc}")

@@ -21,7 +21,7 @@ from shotgraph.director.plan import CameraAngle, CameraMove, ShotSize, Transitio
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 
 # Bump when a prompt or an answer model changes: it is part of every cache key.
-PROMPT_VERSION = 2
+PROMPT_VERSION = 3
 
 
 class _Answer(BaseModel):
@@ -109,12 +109,26 @@ def _data_block(payload: Any, tag: str = "screenplay") -> str:
     return f"<{tag}>\n{text}\n</{tag}>"
 
 
+def part(lines: int) -> str:
+    """How big a part `lines` lines of dialogue make: what the bible needs of a count, and a count that a scene
+    added elsewhere changes far less often (see bible_messages)."""
+    for least, name in ((20, "lead"), (5, "supporting"), (1, "a few lines")):
+        if lines >= least:
+            return name
+    return "silent"
+
+
 def bible_messages(screenplay: Screenplay, style: str | None) -> list[dict[str, str]]:
+    """The character bible's question. Nothing in it depends on where scenes are: characters in name order, with
+    their introduction and part (not their line count or first scene), so a scene inserted, removed or moved leaves
+    the question, and its cached answer, as they were unless it introduces someone, changes someone's part or
+    brings someone new."""
     payload = {
         "title": screenplay.title,
         "characters": [
-            {"name": c.name, "introduction": c.introduction or "", "first_scene": c.first_scene, "lines": c.lines}
-            for c in film_characters(screenplay)  # the speakers, and those the action introduces who never speak
+            {"name": c.name, "introduction": c.introduction or "", "part": part(c.lines)}
+            # the speakers, and those the action introduces who never speak
+            for c in sorted(film_characters(screenplay), key=lambda c: c.name)
         ],
     }
     if style:
