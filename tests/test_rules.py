@@ -215,6 +215,24 @@ def test_a_scene_inserted_before_others_renumbers_them_and_keeps_their_seeds():
     assert not {s.seed for s in inserted} & {s.seed for s in before}
 
 
+def test_a_line_taken_out_leaves_the_other_speakers_later_shots_alone():
+    more = " and then a good many more words, so that every speech here needs a shot of its own"
+    lines = [("ANNA", "Is the tea ready yet"), ("BEN", "Nearly ready now"), ("ANNA", "Milk in it this time"),
+             ("BEN", "No milk left in the fridge"), ("ANNA", "Then sugar, two spoons"), ("BEN", "Two spoons it is")]
+
+    def kitchen(spoken):
+        return plan_by_rules(screenplay(("INT. KITCHEN - NIGHT", [
+            action("Anna waits by the stove."), *(line(who, words + more) for who, words in spoken)]))).shots
+
+    before, after = kitchen(lines), kitchen(lines[:2] + lines[3:])  # Anna's second line cut
+    assert len(after) == len(before) - 1
+    # Ben's last line is his third either way: its shot keeps its seed, though every element after the cut line
+    # was renumbered (counted over the scene's lines, it would have moved up one)
+    assert after[-1].dialogue == ["sc001-e006"] and before[-1].dialogue == ["sc001-e007"]
+    assert after[-1].model_dump(exclude={"id", "dialogue"}) == before[-1].model_dump(exclude={"id", "dialogue"})
+    assert [s.seed for s in after[:4]] == [s.seed for s in before[:4]]  # the shots before the cut
+
+
 def test_dialogue_words_leave_the_scene_look_and_sound_alone():
     def garden(words: str):
         return plan_by_rules(screenplay(("EXT. GARDEN - DAY", [

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shotgraph.director.plan import CameraMove, FilmPlan, Shot, ShotSize, TransitionKind
-from shotgraph.director.rules.numbering import number_shots, scene_anchors, scene_occurrences
+from shotgraph.director.rules.numbering import SceneAnchor, number_shots, scene_anchors, scene_occurrences
 from shotgraph.director.screenplay.model import Screenplay
 from shotgraph.director.validate import validate
 from shotgraph.errors import PlanError, ShotgraphError
@@ -258,7 +258,7 @@ def picture_seeds(plan: FilmPlan, by_shot: dict[str, ShotDecision]) -> dict[str,
                       and by_shot[shot.id].reshoot.seed is not None else shot.seed) for shot in plan.shots}
 
 
-def edited(plan: FilmPlan, edit: PlanEdit, shot_id: str, anchors: dict[str, str]) -> FilmPlan:
+def edited(plan: FilmPlan, edit: PlanEdit, shot_id: str, anchors: dict[str, SceneAnchor]) -> FilmPlan:
     """`plan` with one edit made to the shot `shot_id`; the edited scene's shots numbered again (`anchors`:
     numbering.scene_anchors of the screenplay)."""
     shots = list(plan.shots)

@@ -101,7 +101,7 @@ def score_jobs(crew: Crew, screenplay: Any, film_plan: Any, timing: Any) -> list
     foley_jobs: list[ScoreJob] = []
     for span in cue_spans(timing):
         scene = film_plan.scene(span.scene_id)
-        seed = scene_seed(anchors[scene.id])  # not its ordinal id: a scene inserted before keeps it
+        seed = scene_seed(anchors[scene.id])  # not from its ordinal id: a scene inserted before keeps it
         music = MusicRequest(scene, span.rendered, rate, seed)
         ambience = AmbienceRequest(scene, span.rendered, rate, seed)
         music_jobs.append(ScoreJob(

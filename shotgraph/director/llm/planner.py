@@ -50,7 +50,7 @@ from shotgraph.director.plan import (
     Voice,
 )
 from shotgraph.director.rules.breakdown import breakdown
-from shotgraph.director.rules.numbering import number_shots, scene_anchors
+from shotgraph.director.rules.numbering import SceneAnchor, number_shots, scene_anchors
 from shotgraph.director.rules.timing import line_seconds
 from shotgraph.director.screenplay.model import Dialogue, Scene, Screenplay
 from shotgraph.director.validate import validate
@@ -188,7 +188,7 @@ class _SceneOutcome:
 class _SceneContext:
     chat: Chat
     screenplay: Screenplay
-    anchors: dict[str, str]  # scene id -> where its seeds start (numbering.scene_anchors)
+    anchors: dict[str, SceneAnchor]  # scene id -> where its seeds start
     baseline: FilmPlan
     entries: dict[str, TransitionKind]  # the screenplay's transitions into scenes
     style: str

@@ -34,7 +34,7 @@ from shotgraph.director.rules.directions import (
     named,
     transition_kind,
 )
-from shotgraph.director.rules.numbering import shot_numbers
+from shotgraph.director.rules.numbering import SceneAnchor, shot_numbers
 from shotgraph.director.rules.scenes import interior_of
 from shotgraph.director.rules.timing import (
     ACTION_WORDS_PER_SECOND,
@@ -101,7 +101,8 @@ _PANS = (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT)
 class SceneBreakdown:
     """Turns one scene's elements into shots, in order."""
 
-    def __init__(self, scene: Scene, anchor: str, plan: ScenePlan, cast: Cast, style: str, pending: Pending):
+    def __init__(self, scene: Scene, anchor: SceneAnchor, plan: ScenePlan, cast: Cast, style: str,
+                 pending: Pending):
         self.scene = scene
         self.anchor = anchor  # the scene's seeds start here (numbering.scene_anchors)
         self.plan = plan
