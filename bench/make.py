@@ -138,7 +138,7 @@ def insert_a_scene(script: Path) -> None:
 
 # The same edit where shotgraph is already running: `make --watch` on a copy of the work folder as the full make
 # left it (it makes the film once more, all of it reused), then the line edited: the seconds from the save to the
-# film made, which include noticing the save (at most two looks, POLL_S apart).
+# film made, which include noticing the save (within POLL_S + SETTLE_S, 0.15 s).
 def warm_edit(script: Path, workdir: Path, resolution: str) -> float:
     """Seconds from saving the edit to the film made, under `shotgraph make --watch`."""
     command = [sys.executable, "-m", "shotgraph", "make", str(script), "--workdir", str(workdir), "--resolution",

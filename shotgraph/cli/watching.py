@@ -1,8 +1,9 @@
 """`make --watch`: the film made again each time the screenplay is saved, in one running process.
 
 An edit made from a fresh command pays Python's and the libraries' start-up (about 2 s) before any work; a watching
-process pays it once. A change is taken when two looks at the files agree, so an editor that saves in steps (a
-temporary file, then a rename) makes one film, not two.
+process pays it once. A change is taken when two looks at the files, SETTLE_S apart, agree, so an editor that saves
+in steps (a temporary file, then a rename) makes one film, not two; a film made from a half-written file is made
+again as soon as the file is whole.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import typer
 
 from shotgraph.cli.common import EXPECTED, error_line
 
-POLL_S = 0.2  # how often the watched files are looked at
+POLL_S = 0.1  # how often the watched files are looked at: a save is noticed within this
+SETTLE_S = 0.05  # and taken once they look the same again this much later
 
 Seen = tuple[tuple[int, int, int] | None, ...]  # (mtime ns, size, inode) of each file; None while it is missing
 Contents = tuple[str | None, ...]  # a digest of each file's bytes; None while it is missing
@@ -44,18 +46,18 @@ def contents(paths: list[Path]) -> Contents:
     return tuple(found)
 
 
-def next_change(paths: list[Path], made: Contents, poll_s: float = POLL_S) -> Contents:
+def next_change(paths: list[Path], made: Contents, poll_s: float = POLL_S, settle_s: float = SETTLE_S) -> Contents:
     """Wait until the files' contents differ from `made`, all of them exist and they look the same twice running;
     return those contents.
 
-    Contents, not times: a file rewritten with the same bytes (the plan `make` delivers over the one passed to
-    --plan, once it is as make writes it) is no change, so a run never sets off the next.
+    Contents, not times: a file rewritten with the same bytes is no change. So the plan `make` delivers over the
+    file given to --plan sets off one more run at most (it reuses everything), never a loop.
     """
     last: Seen | None = None  # the first look is at once: a save made while the film was being made counts
     while True:
         now = seen(paths)
         if now != last and None not in now:
-            time.sleep(poll_s)
+            time.sleep(settle_s)
             if seen(paths) == now:  # else still being written: looked at again
                 last = now
                 found = contents(paths)
