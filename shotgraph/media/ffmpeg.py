@@ -125,10 +125,15 @@ def _ffmpeg_info(args: list[str]) -> str:
 
 
 def count_frames(path: str | Path) -> int:
-    """Number of video frames in the first video stream (packets counted by stream copy: fast, exact for H.264)."""
+    """Number of video frames in the first video stream (packets counted by stream copy: fast, exact for H.264);
+    read from the sample table where the file is a plain MP4 (mp4.py), else by ffmpeg."""
+    from shotgraph.media.mp4 import mp4_video_frames
+
     path = Path(path)
     if not path.is_file():
         raise RenderError(f"{path}: cannot count frames: no such file")
+    if (frames := mp4_video_frames(path)) is not None:
+        return frames
     err = _ffmpeg_info(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"])
     found = re.findall(r"frame=\s*(\d+)", err)
     if not found:
