@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from fake_openai import FakeOpenAI  # noqa: E402
 from feature import feature_script  # noqa: E402
+from make import with_a_scene_first  # noqa: E402
 
 from shotgraph.config import PlannerSettings  # noqa: E402
 from shotgraph.director.llm.planner import plan_with_llm  # noqa: E402
@@ -34,13 +34,6 @@ from shotgraph.director.screenplay.reader import parse_screenplay_text  # noqa: 
 from shotgraph.director.rules.breakdown import plan_by_rules  # noqa: E402
 
 KEY_ENV = "SHOTGRAPH_BENCH_NO_KEY"  # unset: a local server needs no key
-INSERTED = "INT. STAIRWELL - NIGHT\n\nFootsteps echo on wet concrete. A door bangs somewhere above.\n\n"
-
-
-def with_a_scene_first(text: str) -> str:
-    """`text` with INSERTED before its first scene heading."""
-    first = re.search(r"^(?:INT|EXT|EST|I/E)[./ ]|^\.[A-Z]", text, re.MULTILINE)
-    return text if first is None else text[:first.start()] + INSERTED + text[first.start():]
 
 
 def main() -> int:

@@ -126,14 +126,19 @@ def edit_one_line(script: Path) -> None:
     script.write_text("\n".join(lines), encoding="utf-8")
 
 
-def insert_a_scene(script: Path) -> None:
-    """A short scene before the first scene heading: every later scene is renumbered."""
-    text = script.read_text(encoding="utf-8")
+INSERTED = "INT. STAIRWELL - NIGHT\n\nFootsteps echo on wet concrete. A door bangs somewhere above.\n\n"
+
+
+def with_a_scene_first(text: str) -> str:
+    """`text` with INSERTED, a short scene, before its first scene heading: every later scene is renumbered."""
     first = re.search(r"^(?:INT|EXT|EST|I/E)[./ ]|^\.[A-Z]", text, re.MULTILINE)
     if first is None:
-        raise SystemExit(f"{script}: no scene heading to insert a scene before")
-    scene = "INT. STAIRWELL - NIGHT\n\nFootsteps echo on wet concrete. A door bangs somewhere above.\n\n"
-    script.write_text(text[:first.start()] + scene + text[first.start():], encoding="utf-8")
+        raise SystemExit("no scene heading to insert a scene before")
+    return text[:first.start()] + INSERTED + text[first.start():]
+
+
+def insert_a_scene(script: Path) -> None:
+    script.write_text(with_a_scene_first(script.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 # The same edit where shotgraph is already running: `make --watch` on a copy of the work folder as the full make

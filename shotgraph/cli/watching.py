@@ -8,7 +8,6 @@ again as soon as the file is whole.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import typer
 
 from shotgraph.cli.common import EXPECTED, error_line
+from shotgraph.store import file_sha256
 
 POLL_S = 0.1  # how often the watched files are looked at: a save is noticed within this
 SETTLE_S = 0.05  # and taken once they look the same again this much later
@@ -40,7 +40,7 @@ def contents(paths: list[Path]) -> Contents:
     found = []
     for path in paths:
         try:
-            found.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            found.append(file_sha256(path))
         except FileNotFoundError:
             found.append(None)
     return tuple(found)
@@ -66,7 +66,7 @@ def next_change(paths: list[Path], made: Contents, poll_s: float = POLL_S, settl
         time.sleep(poll_s)
 
 
-def watch(paths: list[Path], make_once: Callable[[], None], poll_s: float = POLL_S) -> None:
+def watch(paths: list[Path], make_once: Callable[[], None]) -> None:
     """Run `make_once` now and after every change to `paths`, until Ctrl-C while waiting.
 
     A run that fails says why in one line (the screenplay's file and line for a bad line) and the watch goes on:
@@ -81,7 +81,7 @@ def watch(paths: list[Path], make_once: Callable[[], None], poll_s: float = POLL
             typer.echo(error_line(exc), err=True)
         typer.echo(f"watching {names}: each saved change makes the film again (Ctrl-C stops)")
         try:
-            made = next_change(paths, made, poll_s)
+            made = next_change(paths, made)
         except KeyboardInterrupt:
             typer.echo("stopped watching", err=True)
             return

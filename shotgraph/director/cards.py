@@ -6,7 +6,7 @@ cards, after planning: the words are the screenplay's, never the planner's.
 from __future__ import annotations
 
 from shotgraph.director.plan import CameraMove, FilmPlan, ScenePlan, Shot, ShotSize
-from shotgraph.director.rules.numbering import number_shots, scene_anchors
+from shotgraph.director.rules.numbering import SceneAnchor, number_shots, scene_anchors
 from shotgraph.director.screenplay.model import Action, Centered, Dialogue, Scene, Screenplay
 
 CARD_BASE_S = 1.5  # a card is on screen this long, plus its reading time
@@ -22,7 +22,7 @@ def with_cards(plan: FilmPlan, screenplay: Screenplay) -> FilmPlan:
     by_scene: dict[str, list[Shot]] = {}
     for shot in plan.shots:
         by_scene.setdefault(shot.scene, []).append(shot)
-    anchors = scene_anchors(screenplay)
+    anchors: dict[str, SceneAnchor] | None = None  # only a film with cards numbers shots here
     for scene in screenplay.scenes:
         own = by_scene.get(scene.id, [])
         cards = _cards(scene, own)
@@ -36,6 +36,7 @@ def with_cards(plan: FilmPlan, screenplay: Screenplay) -> FilmPlan:
         merged = list(own)
         for at, card in sorted(cards, key=lambda c: c[0], reverse=True):
             merged.insert(at, card)
+        anchors = anchors if anchors is not None else scene_anchors(screenplay)
         shots += number_shots(scene.id, anchors[scene.id], merged)
     placed = {s.id for s in scene_plans}  # by id: comparing whole plans would be quadratic in the scenes
     scene_plans += [s for s in plan.scenes if s.id not in placed]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from shotgraph.errors import RenderError
 from shotgraph.media.encoding import ffmpeg_exe
+from shotgraph.media.mp4 import mp4_video_frames
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,6 @@ def _ffmpeg_info(args: list[str]) -> str:
 def count_frames(path: str | Path) -> int:
     """Number of video frames in the first video stream (packets counted by stream copy: fast, exact for H.264);
     read from the sample table where the file is a plain MP4 (mp4.py), else by ffmpeg."""
-    from shotgraph.media.mp4 import mp4_video_frames
-
     path = Path(path)
     if not path.is_file():
         raise RenderError(f"{path}: cannot count frames: no such file")

@@ -221,12 +221,13 @@ def _describe(anchor: ShotAnchor) -> str:
 def apply_decisions(decisions: Decisions, plan: FilmPlan, screenplay: Screenplay, source: str = DECISIONS) -> Applied:
     """`plan` with the plan edits, then the reshoots, of `decisions`; checked against the screenplay."""
     applied = Applied(plan=plan)
+    scenes = scene_anchors(screenplay) if decisions.edits else {}
     for edit in decisions.edits:
         shot_id = match(edit.shot, anchors(applied.plan, screenplay))
         if shot_id is None:
             applied.orphaned_edits.append(edit)
             continue
-        applied.plan = edited(applied.plan, edit, shot_id, scene_anchors(screenplay))
+        applied.plan = edited(applied.plan, edit, shot_id, scenes)
     applied.by_shot, applied.orphans = assign(decisions, applied.plan, screenplay)
     shots = [shot.model_copy(update=applied.by_shot[shot.id].reshoot.changes())
              if shot.id in applied.by_shot and applied.by_shot[shot.id].reshoot else shot

@@ -193,7 +193,7 @@ def mix(state: ProductionState, runtime: Runtime[Crew]) -> ProductionState:
                 def store_the_others(result: MixResult) -> None:  # the WAV stems, while the AAC is finished
                     mixed.append(result)
                     for other in MIX_STEMS:
-                        if other not in paths and other not in (stem, "mix"):
+                        if other not in paths and other != stem:
                             store(other)
 
                 result = mix_film(timing, music, effects, Path(scratch), output, crew.profile.mix,
