@@ -5,8 +5,9 @@ edited, made again in the same folder, then with a scene inserted before the fir
   x-realtime   seconds of film per second of wall time (goal: >= 5x at 1280x720 on 2 cores)
   peak RSS     of the make process (goal: < 1.5 GB for a feature)
   incremental  time of the edited make / time of the full make (goal: < 10%), and what the edited make made again
-  where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit, and how
-               much of the start-up is importing the libraries every edit needs (LIBRARIES)
+  where the edit's seconds go: start-up (imports, profile, checks) and each graph node, full / edit, how
+               much of the start-up is importing the libraries every edit needs (LIBRARIES), and how much of the
+               mix is the AAC encode of the sound after the edited line, which any edit there must redo
   warm edit    the same edit saved under `shotgraph make --watch` (as in the review page's worker or the
                Director API, no start-up): from the save to the film made
   new scene    a short scene inserted before the first, made again from the command line: what it made again
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -35,7 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from feature import feature_script  # noqa: E402
 
+from shotgraph.media.encoding import AUDIO_CODEC_ARGS, ffmpeg_exe  # noqa: E402
 from shotgraph.media.ffmpeg import probe  # noqa: E402
+from shotgraph.render.subtitles import read_srt  # noqa: E402
 
 
 # Runs `shotgraph make` in this child and reports the child's own peak RSS (ffmpeg runs in grandchildren), the
@@ -169,6 +173,26 @@ def warm_edit(script: Path, workdir: Path, resolution: str) -> float:
         watching.wait(timeout=60)
 
 
+def aac_after_the_edit(film: Path) -> tuple[float, float]:
+    """The seconds of `film`'s sound from its first subtitle (the edited line) to its end, and the CPU seconds
+    ffmpeg takes to encode them with the film's codec settings.
+
+    That encode is in every edit of a line there, however incremental the mix: AAC codes frames of 1024 samples and
+    a frame of picture is 2000 (48 kHz, 24 fps), so a shot lengthened by whole frames moves every AAC frame after it.
+    """
+    start = read_srt(film.with_suffix(".srt"))[0].start
+    with tempfile.TemporaryDirectory() as folder:
+        pcm = Path(folder) / "after.f32"
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-ss", f"{start:.3f}", "-i", str(film), "-vn", "-f", "f32le",
+                        "-ac", "2", "-ar", "48000", str(pcm)], check=True)
+        seconds = pcm.stat().st_size / (48000 * 2 * 4)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", str(pcm),
+                        *AUDIO_CODEC_ARGS, "-f", "mp4", str(Path(folder) / "after.m4a")], check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 def bench(name: str, text: str, resolution: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / f"{name}.fountain"
@@ -179,6 +203,7 @@ def bench(name: str, text: str, resolution: str) -> None:
         shutil.copy(script, unedited)
         edit_one_line(script)
         again = make(script, Path(folder) / "work", resolution)
+        sound_after, encoding = aac_after_the_edit(script.with_suffix(".mp4"))
         warm = warm_edit(unedited, unedited.parent / "work", resolution)
         insert_a_scene(script)
         inserted = make(script, Path(folder) / "work", resolution)
@@ -192,6 +217,9 @@ def bench(name: str, text: str, resolution: str) -> None:
           f"{'':<16} the edit's start-up imported " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again.imports.items())
           + "\n"
           f"{'':<16} the edit made again: {again.made}\n"
+          f"{'':<16} of its mix, encoding the {sound_after:.0f} s of sound after the edited line to AAC takes "
+          f"{encoding:.1f} s of one core: no incremental mix avoids it (a lengthened shot moves every AAC frame after "
+          f"it)\n"
           f"{'':<16} the same edit saved under make --watch (a process already running): "
           f"{warm:.1f} s = {100 * warm / full.wall:4.1f}% of full\n"
           f"{'':<16} a new scene before the first: {inserted.wall:.1f} s = {100 * inserted.wall / full.wall:4.1f}% of "
