@@ -312,19 +312,14 @@ def mix_film(timing: Timing, music: list[Placement], effects: list[Placement], o
         else:
             log.warning("mix: after %d passes the mix is %.2f LUFS (target %.1f), %.2f dBTP (ceiling %.1f)",
                         MAX_PASSES, measured, output.loudness_lufs, peak, output.true_peak_dbtp)
-    except BaseException:
-        if encoding is not None:
-            encoding.stop()
-        raise
-    for (path, _), printed in zip(stems, _printed(stems)):  # DME stems that sum to the printed mix
-        printed.replace(path)
-    result = MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"], mix=paths["mix"],
-                       integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate, gain_db=gain_db,
-                       limited_db=limited, encoded=encoded)
-    try:
+        for (path, _), printed in zip(stems, _printed(stems)):  # DME stems that sum to the printed mix
+            printed.replace(path)
+        result = MixResult(dialogue=paths["dialogue"], music=paths["music"], effects=paths["effects"],
+                           mix=paths["mix"], integrated_lufs=measured, true_peak_dbtp=peak, duration=total / rate,
+                           gain_db=gain_db, limited_db=limited, encoded=encoded)
         if while_encoding is not None:
             while_encoding(result)
-    except BaseException:
+    except BaseException:  # the encoder of the last pass is stopped, whatever failed after it started
         if encoding is not None:
             encoding.stop()
         raise

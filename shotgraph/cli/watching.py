@@ -66,11 +66,12 @@ def next_change(paths: list[Path], made: Contents, poll_s: float = POLL_S, settl
         time.sleep(poll_s)
 
 
-def watch(paths: list[Path], make_once: Callable[[], None]) -> None:
+def watch(paths: list[Path], make_once: Callable[[], int]) -> None:
     """Run `make_once` now and after every change to `paths`, until Ctrl-C while waiting.
 
     A run that fails says why in one line (the screenplay's file and line for a bad line) and the watch goes on:
-    the film last made stays where it is. Ctrl-C during a run stops it as `make` does (resumable, status 130).
+    the film last made stays where it is (a run's exit status is for a single make; the watch does not use it).
+    Ctrl-C during a run stops it as `make` does (resumable, status 130).
     """
     names = ", ".join(str(p) for p in paths)
     made = contents(paths)  # before the run: a save while it runs is a change

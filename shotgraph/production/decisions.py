@@ -165,7 +165,8 @@ def anchors(plan: FilmPlan, screenplay: Screenplay) -> dict[str, ShotAnchor]:
         index[shot.scene] = index.get(shot.scene, 0) + 1
         heading, occurrence = scenes.get(shot.scene, ("", 1))
         out[shot.id] = ShotAnchor(
-            heading=heading, occurrence=occurrence, index=index[shot.scene], description=shot.description, lines=[words.get(line, "") for line in shot.dialogue],
+            heading=heading, occurrence=occurrence, index=index[shot.scene], description=shot.description,
+            lines=[words.get(line, "") for line in shot.dialogue],
             characters=[names.get(c, c) for c in shot.characters])
     return out
 
